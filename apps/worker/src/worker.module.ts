@@ -1,0 +1,22 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfigModule, AppConfigService, RedisModule } from '@app/core';
+import { DatabaseModule } from '@app/database';
+import { ExtractsModule } from '@app/extracts';
+import { SettlementIngestModule } from '@app/settlement-ingest';
+
+/** The worker: queue processors and schedules, no HTTP server. Composition only. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfigService): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        RedisModule,
+        DatabaseModule.forRoot(),
+        ExtractsModule,
+        SettlementIngestModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+export type DatabaseKind = 'postgres' | 'mysql' | 'sqlite';
+
+/** Where one data source lives. `url` is a driver URL for servers, a file path (or `:memory:`) for SQLite. */
+export interface DatabaseTarget {
+  kind: DatabaseKind;
+  url: string;
+  /** True when no URL was configured and the embedded SQLite file is used. */
+  embedded: boolean;
+}
+
+export interface RedisTarget {
+  url: string;
+}
+
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  port: number;
+  paths: {
+    dataDir: string;
+    inboxDir: string;
+    archiveDir: string;
+    failedDir: string;
+    extractsDir: string;
+  };
+  log: { level: LogLevel; file?: string };
+  finance: DatabaseTarget;
+  settlement: DatabaseTarget;
+  migrateOnStart: boolean;
+  /** Absent: embedded mode (in-process queue, in-memory cache). */
+  redis?: RedisTarget;
+  auth: {
+    secretKey: string;
+    /** True when SECRET_KEY was absent outside production and a random key stands in for it. */
+    secretKeyGenerated: boolean;
+    accessTokenExpireMinutes: number;
+  };
+  admin: {
+    username: string;
+    password?: string;
+    email: string;
+    fullName: string;
+  };
+  http: {
+    corsOrigins: string[];
+    bodyLimitBytes: number;
+    uploadLimitBytes: number;
+  };
+  worker: {
+    /** Run queue processors and schedules inside the api process (always true without Redis). */
+    inApi: boolean;
+    concurrency: number;
+  };
+  settlementIngest: {
+    scanCron: string;
+    profilesFile?: string;
+  };
+  extracts: {
+    ttlHours: number;
+  };
+}

@@ -1,0 +1,4 @@
+export * from './config.types';
+export * from './load-config';
+export * from './app-config.service';
+export * from './app-config.module';

@@ -1,0 +1,76 @@
+/**
+ * Errors a service may throw when a caller asked for something that cannot be done. The global
+ * filter maps each kind to its HTTP status; anything else is an unexpected fault (500).
+ */
+export type ErrorKind =
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'too_many_requests'
+  | 'unavailable';
+
+/** One bad field: its dotted path and what is wrong with it. */
+export interface FieldProblem {
+  field: string;
+  problems: string[];
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
+
+  constructor(
+    message: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly kind = 'validation';
+
+  static fields(problems: FieldProblem[]): ValidationError {
+    const names = problems.map((p) => p.field).join(', ');
+    return new ValidationError(`Invalid input: ${names}`, problems);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly kind = 'unauthorized';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly kind = 'payload_too_large';
+}
+
+export class TooManyRequestsError extends DomainError {
+  readonly kind = 'too_many_requests';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+}

@@ -1,0 +1,3 @@
+export * from './configure-http';
+export * from './validation';
+export * from './request-id.middleware';

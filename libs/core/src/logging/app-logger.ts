@@ -1,0 +1,109 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { DestinationStream, Logger as Pino } from 'pino';
+import { LogLevel } from '../config/config.types';
+import { currentRequestId } from './request-context';
+import { scrubText, scrubValue } from './scrub';
+
+/** Keys whose values are replaced wherever they appear in a log record. */
+export const REDACTED_KEYS = [
+  'password',
+  'newPassword',
+  'authorization',
+  'cookie',
+  'token',
+  'access_token',
+  'secret',
+  'secretKey',
+  'SECRET_KEY',
+];
+
+const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+
+/** A JSON logger (pino) behind Nest's LoggerService: one line per record with the request id. */
+export class AppLogger implements LoggerService {
+  readonly pino: Pino;
+
+  constructor(options: { level: LogLevel; file?: string; destination?: DestinationStream }) {
+    const streams: pino.StreamEntry[] = [{ stream: options.destination ?? pino.destination({ fd: 1, sync: false }) }];
+    if (options.file) streams.push({ stream: pino.destination({ dest: options.file, mkdir: true, sync: false }) });
+    this.pino = pino(
+      {
+        level: options.level,
+        base: { pid: process.pid },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+        mixin: () => {
+          const requestId = currentRequestId();
+          return requestId ? { requestId } : {};
+        },
+        formatters: {
+          level: (label) => ({ level: label }),
+          log: (record) => scrubValue(record) as Record<string, unknown>,
+        },
+        serializers: { err: (err: unknown) => scrubValue(pino.stdSerializers.err(err as Error)) },
+        hooks: {
+          logMethod(args, method) {
+            // The message string (args[0] when it is the only string, else args[1]) is scrubbed too.
+            const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg));
+            method.apply(this, scrubbed as Parameters<typeof method>);
+          },
+        },
+      },
+      pino.multistream(streams, { dedupe: false }),
+    );
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  flush(): void {
+    this.pino.flush();
+  }
+
+  /**
+   * Nest calls `logger.x(message, ...extra, context)`. A first-argument object becomes fields; a
+   * string that looks like a stack trace becomes `stack`; the last string is the context.
+   */
+  private write(level: pino.Level, message: unknown, params: unknown[]): void {
+    const fields: Record<string, unknown> = {};
+    const rest = [...params];
+    if (rest.length > 0 && typeof rest[rest.length - 1] === 'string') fields.context = rest.pop();
+    let text: string | undefined;
+    if (message instanceof Error) {
+      fields.err = message;
+      text = message.message;
+    } else if (message !== null && typeof message === 'object') {
+      Object.assign(fields, message);
+    } else {
+      text = String(message);
+    }
+    for (const extra of rest) {
+      if (typeof extra === 'string' && /\n\s+at /.test(extra)) fields.stack = extra;
+      else if (typeof extra === 'string' && text === undefined) text = extra;
+      else if (extra instanceof Error) fields.err = extra;
+      else if (extra !== undefined) fields.extra = extra;
+    }
+    this.pino[level](fields, text);
+  }
+}

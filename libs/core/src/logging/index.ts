@@ -1,0 +1,3 @@
+export * from './app-logger';
+export * from './request-context';
+export * from './scrub';

@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfigService } from '@app/core';
+import { FINANCE_DB, SETTLEMENT_DB } from './database.constants';
+import { dataSourceOptions } from './data-source-options';
+
+/** Opens both data sources and, unless RUN_MIGRATIONS=false, migrates them before the app serves. */
+@Module({})
+export class DatabaseModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          name: FINANCE_DB,
+          inject: [AppConfigService],
+          useFactory: (config: AppConfigService) => ({
+            ...dataSourceOptions(FINANCE_DB, config.get('finance'), config.get('migrateOnStart')),
+            autoLoadEntities: true,
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+        }),
+        TypeOrmModule.forRootAsync({
+          name: SETTLEMENT_DB,
+          inject: [AppConfigService],
+          useFactory: (config: AppConfigService) => ({
+            ...dataSourceOptions(SETTLEMENT_DB, config.get('settlement'), config.get('migrateOnStart')),
+            autoLoadEntities: true,
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+        }),
+      ],
+    };
+  }
+}

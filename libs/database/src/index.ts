@@ -1,0 +1,3 @@
+export * from './database.constants';
+export * from './data-source-options';
+export * from './database.module';

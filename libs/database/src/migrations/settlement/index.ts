@@ -1,0 +1,4 @@
+import { CreateSettlementFiles1764000000001 } from './1764000000001-create-settlement-files';
+
+/** In order. A new migration is appended here; the drift test fails until it is. */
+export const SETTLEMENT_MIGRATIONS = [CreateSettlementFiles1764000000001];

@@ -1,0 +1,2 @@
+export * from './entities/settlement-file.entity';
+export * from './settlement-ingest.module';
