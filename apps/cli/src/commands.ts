@@ -24,7 +24,7 @@ export async function runCommand(name: string, args: string[], config: AppConfig
 
 async function open(name: DataSourceName, config: AppConfigService): Promise<DataSource> {
   const target = name === FINANCE_DB ? config.get('finance') : config.get('settlement');
-  return new DataSource(dataSourceOptions(name, target, false)).initialize();
+  return new DataSource(await dataSourceOptions(name, target, false)).initialize();
 }
 
 async function migrate(_args: string[], config: AppConfigService, logger: AppLogger): Promise<number> {

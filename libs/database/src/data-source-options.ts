@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createConnection } from 'mysql2/promise';
 import type { DataSourceOptions, MixedList } from 'typeorm';
 import type { DatabaseTarget } from '@app/core';
 import { DataSourceName } from './database.constants';
@@ -15,11 +16,11 @@ const MIGRATIONS: Record<DataSourceName, MixedList<Function>> = {
  * TypeORM options for one data source, from its URL. The schema only ever comes from migrations;
  * entities are added by each feature module (autoLoadEntities), never by a glob.
  */
-export function dataSourceOptions(
+export async function dataSourceOptions(
   name: DataSourceName,
   target: DatabaseTarget,
   migrationsRun: boolean,
-): DataSourceOptions {
+): Promise<DataSourceOptions> {
   const common = {
     name,
     migrations: MIGRATIONS[name],
@@ -40,7 +41,7 @@ export function dataSourceOptions(
     case 'mysql':
       return {
         ...common,
-        type: 'mysql',
+        type: await mysqlFlavour(target.url),
         url: target.url,
         charset: 'utf8mb4_unicode_ci',
         timezone: 'Z',
@@ -52,5 +53,24 @@ export function dataSourceOptions(
     case 'sqlite':
       if (target.url !== ':memory:') mkdirSync(dirname(target.url), { recursive: true });
       return { ...common, type: 'better-sqlite3', database: target.url, enableWAL: target.url !== ':memory:' };
+  }
+}
+
+/**
+ * TypeORM reads MariaDB's catalog differently from MySQL's and only knows which one it talks to from
+ * `type`. A `mysql://` URL often points at MariaDB (the Momo system's did), so the server is asked.
+ * If it cannot be reached yet, `mysql` is assumed and TypeORM's own connect reports the outage.
+ */
+async function mysqlFlavour(url: string): Promise<'mysql' | 'mariadb'> {
+  try {
+    const connection = await createConnection({ uri: url, connectTimeout: 3000 });
+    try {
+      const [rows] = await connection.query('SELECT VERSION() AS version');
+      return /mariadb/i.test(String((rows as Array<{ version: string }>)[0].version)) ? 'mariadb' : 'mysql';
+    } finally {
+      await connection.end();
+    }
+  } catch {
+    return new URL(url).protocol === 'mariadb:' ? 'mariadb' : 'mysql';
   }
 }

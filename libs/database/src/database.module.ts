@@ -14,8 +14,8 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           name: FINANCE_DB,
           inject: [AppConfigService],
-          useFactory: (config: AppConfigService) => ({
-            ...dataSourceOptions(FINANCE_DB, config.get('finance'), config.get('migrateOnStart')),
+          useFactory: async (config: AppConfigService) => ({
+            ...(await dataSourceOptions(FINANCE_DB, config.get('finance'), config.get('migrateOnStart'))),
             autoLoadEntities: true,
             retryAttempts: 3,
             retryDelay: 1000,
@@ -24,8 +24,8 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           name: SETTLEMENT_DB,
           inject: [AppConfigService],
-          useFactory: (config: AppConfigService) => ({
-            ...dataSourceOptions(SETTLEMENT_DB, config.get('settlement'), config.get('migrateOnStart')),
+          useFactory: async (config: AppConfigService) => ({
+            ...(await dataSourceOptions(SETTLEMENT_DB, config.get('settlement'), config.get('migrateOnStart'))),
             autoLoadEntities: true,
             retryAttempts: 3,
             retryDelay: 1000,

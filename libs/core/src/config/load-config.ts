@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AppConfig, DatabaseKind, DatabaseTarget, LogLevel, NodeEnv } from './config.types';
+import { CONFIG_VARIABLES, ConfigVariable } from './config.variables';
 
+/** Any environment-like object; only the names in CONFIG_VARIABLES are read from it. */
 export type Env = Record<string, string | undefined>;
+type KnownEnv = Partial<Record<ConfigVariable, string>>;
 
 /** Boot refuses to start; the message lists every bad variable, one per line. */
 export class ConfigError extends Error {
@@ -43,7 +46,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
   const cwd = options.cwd ?? process.cwd();
   const problems: string[] = [];
   const env = normaliseEnv(rawEnv);
-  const resolvedSecrets: Env = {};
+  const resolvedSecrets: Record<string, string | undefined> = {};
 
   const secret = (name: (typeof FILE_SECRETS)[number]): string | undefined => {
     const direct = env[name];
@@ -63,7 +66,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     }
   };
 
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+  const oneOf = <T extends string>(name: ConfigVariable, allowed: readonly T[], fallback: T): T => {
     const value = env[name];
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -71,7 +74,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     return fallback;
   };
 
-  const int = (name: string, fallback: number, min: number, max: number): number => {
+  const int = (name: ConfigVariable, fallback: number, min: number, max: number): number => {
     const value = env[name];
     if (value === undefined) return fallback;
     if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
@@ -81,7 +84,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     return Number(value);
   };
 
-  const bool = (name: string, fallback: boolean): boolean => {
+  const bool = (name: ConfigVariable, fallback: boolean): boolean => {
     const value = env[name]?.toLowerCase();
     if (value === undefined) return fallback;
     if (['true', '1', 'yes'].includes(value)) return true;
@@ -90,7 +93,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     return fallback;
   };
 
-  const size = (name: string, fallback: string): number => {
+  const size = (name: ConfigVariable, fallback: string): number => {
     const value = env[name] ?? fallback;
     const bytes = parseSize(value);
     if (bytes === undefined) {
@@ -211,16 +214,17 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
 }
 
 /** Empty values count as unset, so `FOO=` in a compose file means "use the default". */
-function normaliseEnv(env: Env): Env {
-  const out: Env = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && value.trim() !== '') out[key] = value.trim();
+function normaliseEnv(env: Env): KnownEnv {
+  const out: KnownEnv = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') out[name] = value.trim();
   }
   return out;
 }
 
 /** The finance-app variables: DATABASE_ENDPOINT, _PORT, _USERNAME, _PASSWORD, _NAME. */
-function legacyFinanceUrl(env: Env, problems: string[]): string | undefined {
+function legacyFinanceUrl(env: KnownEnv, problems: string[]): string | undefined {
   if (env.DATABASE_ENDPOINT === undefined) return undefined;
   const port = env.DATABASE_PORT ?? '5432';
   if (!/^\d+$/.test(port)) {
@@ -277,7 +281,7 @@ export function databaseTarget(
   return { kind, url: url.toString(), embedded: false };
 }
 
-function redisTarget(env: Env, password: string | undefined, problems: string[]) {
+function redisTarget(env: KnownEnv, password: string | undefined, problems: string[]) {
   let raw = env.REDIS_URL ?? env.REDIS_SERVER;
   const source = env.REDIS_URL ? 'REDIS_URL' : 'REDIS_SERVER';
   if (raw === undefined && env.REDIS_HOST !== undefined) raw = `redis://${env.REDIS_HOST}:${env.REDIS_PORT ?? '6379'}`;

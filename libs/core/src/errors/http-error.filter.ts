@@ -72,23 +72,19 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return { status: STATUS_BY_KIND[exception.kind], message: exception.message, details: exception.details };
     }
+    // body-parser's errors arrive raw or, through Nest's adapter, as the cause of an HttpException.
+    const parserError = (exception instanceof HttpException ? exception.cause : exception) as
+      | { type?: string; status?: number; expose?: boolean }
+      | undefined;
+    if (parserError?.type && BODY_PARSER_MESSAGES[parserError.type] && typeof parserError.status === 'number') {
+      return { status: parserError.status, message: BODY_PARSER_MESSAGES[parserError.type] };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      if (status >= 500) return { status, message: 'Internal server error' };
       const response = exception.getResponse();
-      const message =
-        typeof response === 'string'
-          ? response
-          : Array.isArray((response as { message?: unknown }).message)
-            ? ((response as { message: string[] }).message.join('; '))
-            : String((response as { message?: unknown }).message ?? exception.message);
-      return { status, message: status >= 500 ? 'Internal server error' : message };
-    }
-    const bodyParserError = exception as { type?: string; status?: number; expose?: boolean };
-    if (bodyParserError?.expose && typeof bodyParserError.status === 'number' && bodyParserError.status < 500) {
-      return {
-        status: bodyParserError.status,
-        message: BODY_PARSER_MESSAGES[bodyParserError.type ?? ''] ?? 'Request could not be read',
-      };
+      const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+      return { status, message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message) };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
   }

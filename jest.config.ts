@@ -1,0 +1,52 @@
+import type { Config } from 'jest';
+
+/**
+ * Three tiers (STYLE.md §8). Tests are compiled by SWC (type-checking is `npm run typecheck`), and
+ * Nest 12's ES-module packages are transformed to CommonJS, since Jest on Node 20 cannot require(esm).
+ */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const aliases = {
+  '^@app/testing$': '<rootDir>/test/support',
+  '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  '^@app/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
+};
+
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj|cj)s$': swc },
+  // Only ES-module packages need transforming; the rest load as they are.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|load-esm|strtok3|token-types|uint8array-extras|@tokenizer|uid)/)'],
+  moduleNameMapper: aliases,
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+};
+
+const e2eMatch = ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'];
+
+const config: Config = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts', '<rootDir>/test/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: e2eMatch, globals: { TEST_TARGET: 'embedded' } },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: [...e2eMatch, '<rootDir>/test/integration/**/*.int-spec.ts'],
+      globals: { TEST_TARGET: 'services' },
+      globalSetup: '<rootDir>/test/support/require-services.ts',
+    },
+  ],
+};
+
+export default config;

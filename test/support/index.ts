@@ -1,0 +1,3 @@
+export * from './test-app';
+export * from './databases';
+export * from './services';

@@ -1,0 +1,2 @@
+// Every test runs in UTC, like the product itself (bootConfig sets the same).
+process.env.TZ = 'UTC';

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Test } from '@nestjs/testing';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { AppConfigService, AppLogger, Env, configureHttpApp, loadConfig } from '@app/core';
+import { ScratchDatabase, createScratchDatabase } from './databases';
+import { SERVICES } from './services';
+
+declare const TEST_TARGET: 'embedded' | 'services' | undefined;
+
+/** Which tier this file runs in: e2e (embedded) or integration (real servers). */
+export const target = (): 'embedded' | 'services' => (typeof TEST_TARGET === 'undefined' ? 'embedded' : TEST_TARGET);
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: () => ReturnType<typeof request>;
+  config: AppConfigService;
+  /** Every log line the app wrote, for tests that check what must never be logged. */
+  logs: string[];
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real api module and HTTP pipeline, on SQLite in a temp dir (e2e) or on scratch databases on
+ * PostgreSQL (finance) and MariaDB (settlement) plus Redis (integration).
+ */
+export async function createTestApp(extraEnv: Env = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'payments-test-'));
+  const scratch: ScratchDatabase[] = [];
+  const env: Env = { NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'info', SECRET_KEY: 'test-secret-key-of-at-least-32-bytes!!' };
+  if (target() === 'services') {
+    const finance = await createScratchDatabase('postgres');
+    const settlement = await createScratchDatabase('mysql');
+    scratch.push(finance, settlement);
+    Object.assign(env, { DATABASE_URL: finance.url, SETTLEMENT_DATABASE_URL: settlement.url, REDIS_URL: SERVICES.redis });
+  }
+  Object.assign(env, extraEnv);
+
+  const config = new AppConfigService(loadConfig(env));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = new AppLogger({ level: config.get('log').level, destination: sink });
+  const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] })
+    .setLogger(logger)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger });
+  configureHttpApp(app, config, logger);
+  await app.init();
+
+  return {
+    app,
+    http: () => request(app.getHttpServer()),
+    config,
+    logs,
+    dataDir,
+    close: async () => {
+      await app.close();
+      for (const database of scratch) await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
