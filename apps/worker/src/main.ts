@@ -1,5 +1,7 @@
 import { NestFactory } from '@nestjs/core';
-import { bootConfig } from '@app/core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootConfig, startHeartbeat } from '@app/core';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
@@ -11,6 +13,9 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
   app.enableShutdownHooks();
   await app.init();
+  const dataDir = config.get('paths').dataDir;
+  mkdirSync(dataDir, { recursive: true });
+  startHeartbeat(join(dataDir, 'worker.heartbeat'));
   logger.log(`Worker started (concurrency ${config.get('worker').concurrency})`, 'Bootstrap');
 }
 

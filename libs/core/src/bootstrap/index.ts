@@ -1,1 +1,2 @@
 export * from './boot';
+export * from './heartbeat';
