@@ -10,6 +10,9 @@ import { AppConfigService, AppLogger, Env, configureHttpApp, loadConfig } from '
 import { ScratchDatabase, createScratchDatabase } from './databases';
 import { SERVICES } from './services';
 
+export const TEST_SECRET_KEY = 'test-secret-key-of-at-least-32-bytes!!';
+export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
+
 declare const TEST_TARGET: 'embedded' | 'services' | undefined;
 
 /** Which tier this file runs in: e2e (embedded) or integration (real servers). */
@@ -32,7 +35,14 @@ export interface TestApp {
 export async function createTestApp(extraEnv: Env = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'payments-test-'));
   const scratch: ScratchDatabase[] = [];
-  const env: Env = { NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'info', SECRET_KEY: 'test-secret-key-of-at-least-32-bytes!!' };
+  const env: Env = {
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    SECRET_KEY: TEST_SECRET_KEY,
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+  };
   if (target() === 'services') {
     const finance = await createScratchDatabase('postgres');
     const settlement = await createScratchDatabase('mysql');

@@ -1,2 +1,2 @@
 export * from './auth.module';
-export * from './decorators/access.decorators';
+export * from './access';

@@ -1,3 +1,4 @@
 export * from './database.constants';
 export * from './data-source-options';
 export * from './database.module';
+export * from './db-errors';

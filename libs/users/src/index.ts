@@ -1,2 +1,4 @@
 export * from './entities/user.entity';
+export * from './dto/user.response';
+export * from './users.service';
 export * from './users.module';

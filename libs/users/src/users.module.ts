@@ -1,10 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FINANCE_DB } from '@app/database';
+import { AdminBootstrap } from './admin-bootstrap.service';
 import { User } from './entities/user.entity';
+import { PasswordHasher } from './password-hasher';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User], FINANCE_DB)],
-  exports: [TypeOrmModule],
+  controllers: [UsersController],
+  providers: [UsersService, PasswordHasher, AdminBootstrap],
+  exports: [UsersService],
 })
 export class UsersModule {}

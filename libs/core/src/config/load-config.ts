@@ -115,6 +115,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     secret('DATABASE_PASSWORD'),
     join(dataDir, 'finance.sqlite'),
     problems,
+    cwd,
   );
   const settlement = databaseTarget(
     'SETTLEMENT_DATABASE_URL',
@@ -122,6 +123,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     secret('SETTLEMENT_DATABASE_PASSWORD'),
     join(dataDir, 'settlement.sqlite'),
     problems,
+    cwd,
   );
   const redis = redisTarget(env, secret('REDIS_PASSWORD'), problems);
 
@@ -250,14 +252,15 @@ export function databaseTarget(
   password: string | undefined,
   embeddedPath: string,
   problems: string[],
+  cwd = process.cwd(),
 ): DatabaseTarget {
   if (rawUrl === undefined) return { kind: 'sqlite', url: embeddedPath, embedded: true };
 
   if (/^sqlite:/i.test(rawUrl)) {
-    // sqlite:relative.db, sqlite:///absolute.db, sqlite::memory:
-    const path = rawUrl.replace(/^sqlite:(\/\/)?/i, '');
+    // sqlite:relative.db and sqlite::memory:, or SQLAlchemy's sqlite:///relative.db and sqlite:////absolute.db
+    const path = rawUrl.replace(/^sqlite:(\/\/\/)?/i, '');
     if (path === '') problems.push(`${name}: sqlite: needs a file path, e.g. sqlite:./data/finance.sqlite`);
-    return { kind: 'sqlite', url: path === ':memory:' ? path : resolve(path), embedded: false };
+    return { kind: 'sqlite', url: path === ':memory:' ? path : resolve(cwd, path), embedded: false };
   }
 
   const match = /^([a-z][a-z0-9]*)(\+[a-z0-9]+)?:\/\//i.exec(rawUrl);
@@ -299,9 +302,16 @@ function redisTarget(env: KnownEnv, password: string | undefined, problems: stri
   }
 }
 
-/** A URL fit for a message: the password replaced with `***`. */
+/**
+ * A URL fit for a message: whatever stands between the user's ':' and the last '@' becomes `***`,
+ * so a malformed URL or a password holding a raw '@' is hidden whole.
+ */
 export function redactUrl(raw: string): string {
-  return raw.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  const at = raw.lastIndexOf('@');
+  if (at === -1) return raw;
+  const schemeEnd = raw.indexOf('://');
+  const colon = raw.indexOf(':', schemeEnd === -1 ? 0 : schemeEnd + 3);
+  return colon === -1 || colon > at ? raw : `${raw.slice(0, colon + 1)}***${raw.slice(at)}`;
 }
 
 export function parseSize(value: string): number | undefined {

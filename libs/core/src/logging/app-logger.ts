@@ -24,8 +24,11 @@ export class AppLogger implements LoggerService {
   readonly pino: Pino;
 
   constructor(options: { level: LogLevel; file?: string; destination?: DestinationStream }) {
-    const streams: pino.StreamEntry[] = [{ stream: options.destination ?? pino.destination({ fd: 1, sync: false }) }];
-    if (options.file) streams.push({ stream: pino.destination({ dest: options.file, mkdir: true, sync: false }) });
+    // Each stream takes every level; the logger's own level filters (a stream without one is `info`).
+    const streams: pino.StreamEntry[] = [
+      { level: 'trace', stream: options.destination ?? pino.destination({ fd: 1, sync: false }) },
+    ];
+    if (options.file) streams.push({ level: 'trace', stream: pino.destination({ dest: options.file, mkdir: true, sync: false }) });
     this.pino = pino(
       {
         level: options.level,
@@ -38,9 +41,11 @@ export class AppLogger implements LoggerService {
         },
         formatters: {
           level: (label) => ({ level: label }),
+          // Also turns Errors (non-enumerable message and stack) into {type, message, stack}.
           log: (record) => scrubValue(record) as Record<string, unknown>,
         },
-        serializers: { err: (err: unknown) => scrubValue(pino.stdSerializers.err(err as Error)) },
+        // formatters.log has already turned `err` into {type, message, stack}; pino's default would redo it as "Object".
+        serializers: { err: (err: unknown) => err },
         hooks: {
           logMethod(args, method) {
             // The message string (args[0] when it is the only string, else args[1]) is scrubbed too.
@@ -88,7 +93,8 @@ export class AppLogger implements LoggerService {
   private write(level: pino.Level, message: unknown, params: unknown[]): void {
     const fields: Record<string, unknown> = {};
     const rest = [...params];
-    if (rest.length > 0 && typeof rest[rest.length - 1] === 'string') fields.context = rest.pop();
+    const last = rest[rest.length - 1];
+    if (typeof last === 'string' && !isStack(last)) fields.context = rest.pop();
     let text: string | undefined;
     if (message instanceof Error) {
       fields.err = message;
@@ -99,11 +105,15 @@ export class AppLogger implements LoggerService {
       text = String(message);
     }
     for (const extra of rest) {
-      if (typeof extra === 'string' && /\n\s+at /.test(extra)) fields.stack = extra;
+      if (typeof extra === 'string' && isStack(extra)) fields.stack = extra;
       else if (typeof extra === 'string' && text === undefined) text = extra;
       else if (extra instanceof Error) fields.err = extra;
       else if (extra !== undefined) fields.extra = extra;
     }
     this.pino[level](fields, text);
   }
+}
+
+function isStack(text: string): boolean {
+  return /\n\s+at /.test(text);
 }

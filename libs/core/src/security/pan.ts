@@ -2,6 +2,7 @@
 const PAN_CANDIDATE = /(?<!\d)\d{13,19}(?!\d)/g;
 
 export function luhnValid(digits: string): boolean {
+  if (!/^\d+$/.test(digits)) return false;
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = digits.charCodeAt(digits.length - 1 - i) - 48;

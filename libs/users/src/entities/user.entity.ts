@@ -1,7 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-export const ROLES = ['user', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '@app/auth/access';
 
 @Entity({ name: 'users' })
 export class User {

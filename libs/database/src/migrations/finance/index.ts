@@ -1,4 +1,5 @@
 import { CreateUsers1764000000000 } from './1764000000000-create-users';
+import { CreateSubscriptions1764000000002 } from './1764000000002-create-subscriptions';
 
 /** In order. A new migration is appended here; the drift test fails until it is. */
-export const FINANCE_MIGRATIONS = [CreateUsers1764000000000];
+export const FINANCE_MIGRATIONS = [CreateUsers1764000000000, CreateSubscriptions1764000000002];

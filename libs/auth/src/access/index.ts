@@ -1,0 +1,3 @@
+export * from './roles';
+export * from './decorators';
+export * from './access.guard';

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfigService } from '@app/core';
+import { UsersService } from '@app/users';
+import { AuthUser } from './access/roles';
+import type { TokenClaims } from './auth.service';
+
+/**
+ * HS256 only (an `alg: none` or RS256 token is refused), signature and expiry checked by
+ * passport-jwt. The user is then loaded fresh, so a deleted or disabled user's token stops working
+ * on the next request and the role used is the one in the database, not the token's.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(
+    config: AppConfigService,
+    private readonly users: UsersService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.get('auth').secretKey,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(claims: TokenClaims): Promise<AuthUser | false> {
+    if (typeof claims.sub !== 'string') return false;
+    const user = await this.users.findById(claims.sub);
+    if (!user || user.disabled) return false;
+    return { id: user.id, username: user.username, role: user.role };
+  }
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, IsNull, Repository } from 'typeorm';
+import { AuthUser } from '@app/auth/access';
+import { ConflictError, NotFoundError, ValidationError } from '@app/core';
+import { FINANCE_DB } from '@app/database';
+import { UsersService } from '@app/users';
+import { GrantSubscriptionDto } from './dto/subscription.dto';
+import { Subscription } from './entities/subscription.entity';
+
+const DEFAULT_DAYS = 30;
+const DEFAULT_PLAN = 'standard';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+@Injectable()
+export class SubscriptionsService {
+  constructor(
+    @InjectRepository(Subscription, FINANCE_DB) private readonly subscriptions: Repository<Subscription>,
+    @InjectDataSource(FINANCE_DB) private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+  ) {}
+
+  /** A new grant replaces the open one (ended as `superseded`), so there is one current row. */
+  async grant(actor: AuthUser, dto: GrantSubscriptionDto): Promise<{ username: string; subscription: Subscription }> {
+    if (dto.days !== undefined && dto.expires_at !== undefined) {
+      throw ValidationError.fields([{ field: 'expires_at', problems: ['send either days or expires_at, not both'] }]);
+    }
+    const now = new Date();
+    const expiresAt = dto.expires_at ? new Date(dto.expires_at) : new Date(now.getTime() + (dto.days ?? DEFAULT_DAYS) * DAY_MS);
+    if (expiresAt <= now) {
+      throw ValidationError.fields([{ field: 'expires_at', problems: ['expires_at must be in the future'] }]);
+    }
+    const user = await this.requireUser(dto.username);
+    const subscription = await this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(Subscription);
+      await repo.update(
+        { userId: user.id, endedAt: IsNull() },
+        { endedAt: now, endedBy: actor.id, endReason: 'superseded' },
+      );
+      return repo.save(
+        repo.create({
+          id: randomUUID(),
+          userId: user.id,
+          plan: dto.plan ?? DEFAULT_PLAN,
+          startsAt: now,
+          expiresAt,
+          grantedBy: actor.id,
+          endedAt: null,
+          endedBy: null,
+          endReason: null,
+        }),
+      );
+    });
+    return { username: user.username, subscription };
+  }
+
+  async revoke(actor: AuthUser, username: string): Promise<{ username: string; subscription: Subscription }> {
+    const user = await this.requireUser(username);
+    const current = await this.current(user.id);
+    if (!current || !current.isActive()) throw new ConflictError(`${user.username} has no active subscription`);
+    current.endedAt = new Date();
+    current.endedBy = actor.id;
+    current.endReason = 'revoked';
+    return { username: user.username, subscription: await this.subscriptions.save(current) };
+  }
+
+  /** The open grant, active or expired; null when none was ever granted or the last was ended. */
+  current(userId: string): Promise<Subscription | null> {
+    return this.subscriptions.findOne({ where: { userId, endedAt: IsNull() }, order: { startsAt: 'DESC' } });
+  }
+
+  async isActive(userId: string): Promise<boolean> {
+    return (await this.current(userId))?.isActive() ?? false;
+  }
+
+  history(userId: string): Promise<Subscription[]> {
+    return this.subscriptions.find({ where: { userId }, order: { startsAt: 'DESC' } });
+  }
+
+  private async requireUser(username: string) {
+    const user = await this.users.findByUsername(username);
+    if (!user) throw new NotFoundError(`No user named ${username}`);
+    return user;
+  }
+}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { AuthUser, hasRole } from '@app/auth/access';
+import { ConflictError, FieldProblem, ForbiddenError, ValidationError } from '@app/core';
+import { FINANCE_DB, isUniqueViolation } from '@app/database';
+import { CreateUserDto } from './dto/create-user.dto';
+import { User } from './entities/user.entity';
+import { PasswordHasher } from './password-hasher';
+
+const MAX_PASSWORD_BYTES = 72; // bcrypt ignores anything longer; refuse rather than truncate silently
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User, FINANCE_DB) private readonly users: Repository<User>,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findOneBy({ usernameKey: username.toLowerCase() });
+  }
+
+  /** The user when the password matches and the account is enabled; null otherwise, at the same cost. */
+  async authenticate(username: string, password: string): Promise<User | null> {
+    const user = await this.findByUsername(username);
+    const matches = await this.hasher.verify(password, user?.hashedPassword);
+    return matches && user && !user.disabled ? user : null;
+  }
+
+  /**
+   * POST /create-user. An admin creates or updates anyone and sets roles; anyone else may only
+   * change their own email, full name and password. Nobody changes their own role or disables
+   * themselves, so no one can escalate and no admin can lock themselves out.
+   */
+  async createOrUpdate(actor: AuthUser, dto: CreateUserDto): Promise<{ user: User; created: boolean }> {
+    const existing = await this.findByUsername(dto.username);
+    const isAdmin = hasRole(actor, 'admin');
+    const ownAccount = existing?.id === actor.id;
+
+    if (!isAdmin && !ownAccount) throw new ForbiddenError('Only an admin can create or update other users');
+    if (existing && existing.username !== dto.username) {
+      throw new ConflictError(`Username "${dto.username}" is taken: usernames are compared without regard to case`);
+    }
+    if (ownAccount && dto.role !== undefined && dto.role !== existing!.role) {
+      throw new ForbiddenError('Nobody can change their own role');
+    }
+    if (ownAccount && dto.disabled === true && !existing!.disabled) {
+      throw new ForbiddenError('Nobody can disable their own account');
+    }
+    if (!isAdmin && dto.disabled !== undefined && dto.disabled !== existing!.disabled) {
+      throw new ForbiddenError('Only an admin can disable or enable a user');
+    }
+
+    this.checkPassword(dto.password);
+    if (dto.email !== undefined) await this.checkEmailFree(dto.email, existing?.id);
+
+    try {
+      return existing
+        ? { user: await this.update(existing, dto), created: false }
+        : { user: await this.insert(dto), created: true };
+    } catch (error) {
+      // Two requests racing for the same username or email: the index decides, the loser hears 409.
+      if (isUniqueViolation(error)) throw new ConflictError('Username or email already in use', undefined, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Creates the user, or does nothing when the username exists; for the boot-time admin. */
+  async insert(fields: CreateUserDto & { role?: User['role'] }): Promise<User> {
+    const missing: FieldProblem[] = [];
+    if (!fields.email) missing.push({ field: 'email', problems: ['email is required to create a user'] });
+    if (!fields.password) missing.push({ field: 'password', problems: ['password is required to create a user'] });
+    if (missing.length > 0) throw ValidationError.fields(missing);
+    const now = new Date();
+    return this.users.save(
+      this.users.create({
+        id: randomUUID(),
+        username: fields.username,
+        usernameKey: fields.username.toLowerCase(),
+        email: fields.email!,
+        emailKey: fields.email!.toLowerCase(),
+        fullName: fields.full_name ?? null,
+        hashedPassword: await this.hasher.hash(fields.password!),
+        role: fields.role ?? 'user',
+        disabled: fields.disabled ?? false,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+  }
+
+  async update(user: User, dto: Partial<CreateUserDto>): Promise<User> {
+    if (dto.email !== undefined) {
+      user.email = dto.email;
+      user.emailKey = dto.email.toLowerCase();
+    }
+    if (dto.full_name !== undefined) user.fullName = dto.full_name;
+    if (dto.password !== undefined) user.hashedPassword = await this.hasher.hash(dto.password);
+    if (dto.role !== undefined) user.role = dto.role;
+    if (dto.disabled !== undefined) user.disabled = dto.disabled;
+    user.updatedAt = new Date();
+    return this.users.save(user);
+  }
+
+  passwordMatches(user: User, password: string): Promise<boolean> {
+    return this.hasher.verify(password, user.hashedPassword);
+  }
+
+  private checkPassword(password: string | undefined): void {
+    if (password !== undefined && Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
+      throw ValidationError.fields([{ field: 'password', problems: [`password must be at most ${MAX_PASSWORD_BYTES} bytes`] }]);
+    }
+  }
+
+  private async checkEmailFree(email: string, ownId: string | undefined): Promise<void> {
+    const holder = await this.users.findOneBy({ emailKey: email.toLowerCase() });
+    if (holder && holder.id !== ownId) {
+      throw new ConflictError('Email already in use: emails are compared without regard to case');
+    }
+  }
+}
