@@ -1,3 +1,4 @@
 export * from './test-app';
 export * from './databases';
 export * from './services';
+export * from './factories';

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { AppConfigService, AppLogger, Env, configureHttpApp, loadConfig } from '@app/core';
 import { ScratchDatabase, createScratchDatabase } from './databases';
-import { SERVICES } from './services';
+import { SERVICES, flushTestRedis } from './services';
 
 export const TEST_SECRET_KEY = 'test-secret-key-of-at-least-32-bytes!!';
 export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -48,6 +48,7 @@ export async function createTestApp(extraEnv: Env = {}): Promise<TestApp> {
     const settlement = await createScratchDatabase('mysql');
     scratch.push(finance, settlement);
     Object.assign(env, { DATABASE_URL: finance.url, SETTLEMENT_DATABASE_URL: settlement.url, REDIS_URL: SERVICES.redis });
+    await flushTestRedis();
   }
   Object.assign(env, extraEnv);
 
