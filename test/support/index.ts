@@ -2,3 +2,4 @@ export * from './test-app';
 export * from './databases';
 export * from './services';
 export * from './factories';
+export * from './money';

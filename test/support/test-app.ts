@@ -7,7 +7,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { AppConfigService, AppLogger, Env, configureHttpApp, loadConfig } from '@app/core';
-import { ScratchDatabase, createScratchDatabase } from './databases';
+import { ScratchDatabase, ServerKind, createScratchDatabase } from './databases';
 import { SERVICES, flushTestRedis } from './services';
 
 export const TEST_SECRET_KEY = 'test-secret-key-of-at-least-32-bytes!!';
@@ -32,7 +32,10 @@ export interface TestApp {
  * The real api module and HTTP pipeline, on SQLite in a temp dir (e2e) or on scratch databases on
  * PostgreSQL (finance) and MariaDB (settlement) plus Redis (integration).
  */
-export async function createTestApp(extraEnv: Env = {}): Promise<TestApp> {
+export async function createTestApp(
+  extraEnv: Env = {},
+  servers: { finance: ServerKind; settlement: ServerKind } = { finance: 'postgres', settlement: 'mysql' },
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'payments-test-'));
   const scratch: ScratchDatabase[] = [];
   const env: Env = {
@@ -44,8 +47,8 @@ export async function createTestApp(extraEnv: Env = {}): Promise<TestApp> {
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
   };
   if (target() === 'services') {
-    const finance = await createScratchDatabase('postgres');
-    const settlement = await createScratchDatabase('mysql');
+    const finance = await createScratchDatabase(servers.finance);
+    const settlement = await createScratchDatabase(servers.settlement);
     scratch.push(finance, settlement);
     Object.assign(env, { DATABASE_URL: finance.url, SETTLEMENT_DATABASE_URL: settlement.url, REDIS_URL: SERVICES.redis });
     await flushTestRedis();

@@ -5,3 +5,4 @@ export * from './http';
 export * from './security';
 export * from './redis';
 export * from './bootstrap';
+export * from './money';

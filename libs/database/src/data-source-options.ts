@@ -6,6 +6,7 @@ import type { DatabaseTarget } from '@app/core';
 import { DataSourceName } from './database.constants';
 import { FINANCE_MIGRATIONS } from './migrations/finance';
 import { SETTLEMENT_MIGRATIONS } from './migrations/settlement';
+import { registerSqliteFunctions } from './sqlite-functions';
 
 const MIGRATIONS: Record<DataSourceName, MixedList<Function>> = {
   finance: FINANCE_MIGRATIONS,
@@ -52,7 +53,13 @@ export async function dataSourceOptions(
       };
     case 'sqlite':
       if (target.url !== ':memory:') mkdirSync(dirname(target.url), { recursive: true });
-      return { ...common, type: 'better-sqlite3', database: target.url, enableWAL: target.url !== ':memory:' };
+      return {
+        ...common,
+        type: 'better-sqlite3',
+        database: target.url,
+        enableWAL: target.url !== ':memory:',
+        prepareDatabase: (db: Parameters<typeof registerSqliteFunctions>[0]) => registerSqliteFunctions(db),
+      };
   }
 }
 

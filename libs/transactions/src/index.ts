@@ -1,1 +1,3 @@
+export * from './entities/transaction.entity';
+export * from './transactions.service';
 export * from './transactions.module';

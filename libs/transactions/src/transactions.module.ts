@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FINANCE_DB } from '@app/database';
+import { Transaction } from './entities/transaction.entity';
+import { TransactionsController } from './transactions.controller';
+import { TransactionsRepository } from './transactions.repository';
+import { TransactionsService } from './transactions.service';
 
-/** Placeholder: its capability lands with its own issue. */
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([Transaction], FINANCE_DB)],
+  controllers: [TransactionsController],
+  providers: [TransactionsService, TransactionsRepository],
+  exports: [TransactionsService],
+})
 export class TransactionsModule {}

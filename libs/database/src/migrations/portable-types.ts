@@ -33,6 +33,18 @@ export function portable(queryRunner: QueryRunner) {
       isNullable: nullable,
       ...(fallback === undefined ? {} : { default: fallback }),
     }),
-    dateTime: (name: string, nullable = false): TableColumnOptions => ({ name, type: dateTime, isNullable: nullable }),
+    dateTime: (name: string, nullable = false, precision?: number): TableColumnOptions => ({
+      name,
+      type: dateTime,
+      isNullable: nullable,
+      ...(precision === undefined ? {} : { precision }),
+    }),
+    decimal: (name: string, precision: number, scale: number, nullable = false): TableColumnOptions => ({
+      name,
+      type: 'decimal',
+      precision,
+      scale,
+      isNullable: nullable,
+    }),
   };
 }

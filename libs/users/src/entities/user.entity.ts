@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 import type { Role } from '@app/auth/access';
 
 @Entity({ name: 'users' })
+@Unique('uq_users_username_key', ['usernameKey'])
+@Unique('uq_users_email_key', ['emailKey'])
 export class User {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -10,13 +12,13 @@ export class User {
   @Column({ type: 'varchar', length: 64 })
   username: string;
 
-  @Column({ name: 'username_key', type: 'varchar', length: 64, unique: true })
+  @Column({ name: 'username_key', type: 'varchar', length: 64 })
   usernameKey: string;
 
   @Column({ type: 'varchar', length: 254 })
   email: string;
 
-  @Column({ name: 'email_key', type: 'varchar', length: 254, unique: true })
+  @Column({ name: 'email_key', type: 'varchar', length: 254 })
   emailKey: string;
 
   @Column({ name: 'full_name', type: 'varchar', length: 200, nullable: true })

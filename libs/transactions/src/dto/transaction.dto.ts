@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsCurrencyCode, IsDateTimeWithOffset, IsDecimalString } from '@app/core';
+import { AMOUNT_INTEGER_DIGITS, AMOUNT_SCALE } from '../entities/transaction.entity';
+
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+
+export class CreateTransactionDto {
+  @ApiProperty({ example: '1234.50', description: 'Decimal string, negative for money out; at most the currency’s minor units' })
+  @IsDecimalString(AMOUNT_INTEGER_DIGITS, AMOUNT_SCALE)
+  amount: string;
+
+  @ApiProperty({ example: 'USD', description: 'ISO 4217' })
+  @IsCurrencyCode()
+  currency: string;
+
+  @ApiPropertyOptional({ example: 'Groceries at the corner shop', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiPropertyOptional({ example: 'food', maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'category must not contain control characters' })
+  category?: string;
+
+  @ApiProperty({ example: '2026-11-20T18:30:00+07:00', description: 'ISO 8601 with an offset; stored and returned in UTC' })
+  @IsDateTimeWithOffset()
+  occurred_at: string;
+}
+
+export class UpdateTransactionDto {
+  @ApiProperty({ example: '3f1c2a9e-8d7b-4c6a-9e5f-1a2b3c4d5e6f' })
+  @IsUUID('all', { message: 'id must be a transaction id (a UUID)' })
+  id: string;
+
+  @ApiPropertyOptional({ example: 3, description: 'The version you read; a different current version answers 409' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @ApiPropertyOptional({ example: '99.99' })
+  @IsOptional()
+  @IsDecimalString(AMOUNT_INTEGER_DIGITS, AMOUNT_SCALE)
+  amount?: string;
+
+  @ApiPropertyOptional({ example: 'EUR' })
+  @IsOptional()
+  @IsCurrencyCode()
+  currency?: string;
+
+  @ApiPropertyOptional({ example: 'Refund', nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiPropertyOptional({ example: 'travel' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'category must not contain control characters' })
+  category?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-21T08:00:00Z' })
+  @IsOptional()
+  @IsDateTimeWithOffset()
+  occurred_at?: string;
+}
+
+export class DeleteTransactionDto {
+  @ApiProperty({ example: '3f1c2a9e-8d7b-4c6a-9e5f-1a2b3c4d5e6f' })
+  @IsUUID('all', { message: 'id must be a transaction id (a UUID)' })
+  id: string;
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AuthUser, hasRole } from '@app/auth/access';
+import { ConflictError, NotFoundError, ValidationError, minorUnits, normaliseDecimal } from '@app/core';
+import { CreateTransactionDto, DeleteTransactionDto, UpdateTransactionDto } from './dto/transaction.dto';
+import { ListTransactionsQuery } from './dto/list-transactions.query';
+import { AMOUNT_SCALE, Transaction } from './entities/transaction.entity';
+import { TransactionsRepository } from './transactions.repository';
+
+const UPDATABLE = ['amount', 'currency', 'description', 'category', 'occurred_at'] as const;
+
+@Injectable()
+export class TransactionsService {
+  constructor(private readonly transactions: TransactionsRepository) {}
+
+  async create(actor: AuthUser, dto: CreateTransactionDto): Promise<Transaction> {
+    const [row] = await this.createMany(actor, [dto]);
+    return row;
+  }
+
+  /** Validated like single creates, inserted in one database transaction (seeding, imports, tests). */
+  async createMany(actor: AuthUser, dtos: CreateTransactionDto[]): Promise<Transaction[]> {
+    const now = new Date();
+    const rows = dtos.map((dto) => {
+      checkScale(dto.amount, dto.currency);
+      return Object.assign(new Transaction(), {
+        id: randomUUID(),
+        userId: actor.id,
+        amount: normaliseDecimal(dto.amount, AMOUNT_SCALE),
+        currency: dto.currency,
+        description: dto.description ?? null,
+        category: dto.category ?? null,
+        occurredAt: new Date(dto.occurred_at),
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      });
+    });
+    await this.transactions.insertMany(rows);
+    return rows;
+  }
+
+  /**
+   * Applies the sent fields if the row is still at the version the caller read (or, without one, the
+   * version this request read), so two concurrent updates never silently overwrite each other.
+   */
+  async update(actor: AuthUser, dto: UpdateTransactionDto): Promise<Transaction> {
+    if (!UPDATABLE.some((field) => dto[field] !== undefined)) {
+      throw ValidationError.fields([{ field: 'body', problems: [`send at least one of ${UPDATABLE.join(', ')}`] }]);
+    }
+    const current = await this.owned(actor, dto.id);
+    const expected = dto.version ?? current.version;
+    checkScale(dto.amount ?? current.amount, dto.currency ?? current.currency);
+
+    const changes: Partial<Transaction> = { updatedAt: new Date() };
+    if (dto.amount !== undefined) changes.amount = normaliseDecimal(dto.amount, AMOUNT_SCALE);
+    if (dto.currency !== undefined) changes.currency = dto.currency;
+    if (dto.description !== undefined) changes.description = dto.description;
+    if (dto.category !== undefined) changes.category = dto.category;
+    if (dto.occurred_at !== undefined) changes.occurredAt = new Date(dto.occurred_at);
+
+    if (!(await this.transactions.updateIfVersion(current.id, expected, changes))) {
+      const now = await this.transactions.findOne(current.id, null);
+      if (!now) throw new NotFoundError('No such transaction');
+      throw new ConflictError(`The transaction changed meanwhile (now version ${now.version}); read it again and retry`);
+    }
+    return (await this.transactions.findOne(current.id, null))!;
+  }
+
+  async delete(actor: AuthUser, dto: DeleteTransactionDto): Promise<void> {
+    const current = await this.owned(actor, dto.id);
+    await this.transactions.delete(current.id);
+  }
+
+  async list(actor: AuthUser, query: ListTransactionsQuery) {
+    const [{ rows, total }, totals] = await Promise.all([
+      this.transactions.list(actor.id, query),
+      this.transactions.totals(actor.id, query),
+    ]);
+    return { rows, total, totals };
+  }
+
+  /** Someone else's transaction answers exactly like a missing one. Admins reach every one. */
+  private async owned(actor: AuthUser, id: string): Promise<Transaction> {
+    const row = await this.transactions.findOne(id, hasRole(actor, 'admin') ? null : actor.id);
+    if (!row) throw new NotFoundError('No such transaction');
+    return row;
+  }
+}
+
+function checkScale(amount: string, currency: string): void {
+  const allowed = minorUnits(currency);
+  const decimals = (amount.split('.')[1] ?? '').replace(/0+$/, '').length;
+  if (decimals > allowed) {
+    throw ValidationError.fields([
+      { field: 'amount', problems: [`amount has more decimals than ${currency} allows (${allowed})`] },
+    ]);
+  }
+}
