@@ -41,3 +41,35 @@ export async function createUser(
 export async function grantSubscription(t: TestApp, adminToken: string, username: string, days = 30): Promise<void> {
   await t.http().post('/grant-subscription').auth(adminToken, { type: 'bearer' }).send({ username, days }).expect(200);
 }
+
+/** Polls /task-status until the task finishes (SUCCESS or FAILURE) and answers its last status. */
+export async function waitForTask(t: TestApp, token: string, taskId: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await t.http().get(`/task-status/${taskId}`).auth(token, { type: 'bearer' }).expect(200);
+    if (res.body.state === 'SUCCESS' || res.body.state === 'FAILURE') return res.body;
+    if (Date.now() > deadline) throw new Error(`Task ${taskId} still ${res.body.state} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Parses a simple CSV (no embedded newlines) into records keyed by its header. */
+export function parseCsv(text: string): Array<Record<string, string>> {
+  const lines = text.trim().split('\n');
+  const split = (line: string) => {
+    const cells: string[] = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const char = line[i];
+      if (quoted && char === '"' && line[i + 1] === '"') (cell += '"'), i++;
+      else if (char === '"') quoted = !quoted;
+      else if (char === ',' && !quoted) cells.push(cell), (cell = '');
+      else cell += char;
+    }
+    cells.push(cell);
+    return cells;
+  };
+  const header = split(lines[0]);
+  return lines.slice(1).map((line) => Object.fromEntries(split(line).map((value, i) => [header[i], value])));
+}

@@ -50,7 +50,14 @@ export async function createTestApp(
     const finance = await createScratchDatabase(servers.finance);
     const settlement = await createScratchDatabase(servers.settlement);
     scratch.push(finance, settlement);
-    Object.assign(env, { DATABASE_URL: finance.url, SETTLEMENT_DATABASE_URL: settlement.url, REDIS_URL: SERVICES.redis });
+    // The app runs the Bull processors itself, so the e2e suites see jobs finish; the worker
+    // process is exercised on its own in test/integration.
+    Object.assign(env, {
+      DATABASE_URL: finance.url,
+      SETTLEMENT_DATABASE_URL: settlement.url,
+      REDIS_URL: SERVICES.redis,
+      WORKER_IN_API: 'true',
+    });
     await flushTestRedis();
   }
   Object.assign(env, extraEnv);

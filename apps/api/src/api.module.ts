@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from '@app/auth';
 import { AppConfigModule, AppConfigService, RedisModule } from '@app/core';
 import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
 import { HealthModule } from '@app/health';
+import { JobsModule } from '@app/jobs';
 import { SettlementIngestModule } from '@app/settlement-ingest';
 import { SubscriptionsModule } from '@app/subscriptions';
 import { TransactionsModule } from '@app/transactions';
@@ -19,6 +21,9 @@ export class ApiModule {
         AppConfigModule.forRoot(config),
         RedisModule,
         DatabaseModule.forRoot(),
+        // In embedded mode (or WORKER_IN_API=true) this process also runs the jobs and schedules.
+        JobsModule.forRoot(config, { runProcessors: config.get('worker').inApi }),
+        ...(config.get('worker').inApi ? [ScheduleModule.forRoot()] : []),
         AuthModule,
         UsersModule,
         SubscriptionsModule,

@@ -59,7 +59,7 @@ describe('personal transactions', () => {
       ['+5', 'a plus sign'],
       [' 5', 'spaces'],
       [null, 'null'],
-    ])('refuses amount %p (%s) with 400 naming amount', async (amount) => {
+    ])('refuses amount %p (%s) with 400 naming amount', async (amount, _why) => {
       const res = await create(alice, { ...valid, amount }).expect(400);
       expect(fields(res)).toEqual(['amount']);
     });

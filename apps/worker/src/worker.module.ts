@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfigModule, AppConfigService, RedisModule } from '@app/core';
 import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
+import { JobsModule } from '@app/jobs';
 import { SettlementIngestModule } from '@app/settlement-ingest';
 
 /** The worker: queue processors and schedules, no HTTP server. Composition only. */
@@ -14,6 +16,8 @@ export class WorkerModule {
         AppConfigModule.forRoot(config),
         RedisModule,
         DatabaseModule.forRoot(),
+        JobsModule.forRoot(config, { runProcessors: true }),
+        ScheduleModule.forRoot(),
         ExtractsModule,
         SettlementIngestModule,
       ],

@@ -1,1 +1,4 @@
 export * from './extracts.module';
+export * from './extracts.service';
+export * from './period';
+export * from './csv';

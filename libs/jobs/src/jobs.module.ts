@@ -1,5 +1,71 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { BullModule } from '@nestjs/bull';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfigService } from '@app/core';
+import { FINANCE_DB } from '@app/database';
+import { Task } from './entities/task.entity';
+import { JobRegistry } from './job-registry';
+import { JobRunner } from './job-runner';
+import { JobsService } from './jobs.service';
+import { QUEUES } from './jobs.constants';
+import { BullDriver } from './queue/bull.driver';
+import { InProcessDriver } from './queue/in-process.driver';
+import { QUEUE_DRIVER, QueueDriver } from './queue/queue-driver';
+import { TasksController } from './tasks.controller';
+import { TasksService } from './tasks.service';
 
-/** Placeholder: its capability lands with its own issue. */
+export const RUN_PROCESSORS = Symbol('RUN_PROCESSORS');
+
+@Injectable()
+class ProcessorStarter implements OnApplicationBootstrap {
+  constructor(
+    @Inject(QUEUE_DRIVER) private readonly driver: QueueDriver,
+    @Inject(RUN_PROCESSORS) private readonly runProcessors: boolean,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.runProcessors) await this.driver.startProcessing(this.config.get('worker').concurrency);
+  }
+}
+
+/**
+ * The job layer. With Redis: Bull queues (and processors where `runProcessors`); without: the
+ * in-process driver, always processing. Registered once per app, global for the feature libs.
+ */
+@Global()
 @Module({})
-export class JobsModule {}
+export class JobsModule {
+  static forRoot(config: AppConfigService, options: { runProcessors: boolean }): DynamicModule {
+    const redis = config.get('redis');
+    return {
+      module: JobsModule,
+      imports: [
+        DiscoveryModule,
+        TypeOrmModule.forFeature([Task], FINANCE_DB),
+        ...(redis
+          ? [
+              BullModule.forRoot({
+                url: redis.url,
+                settings: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 5 },
+              }),
+              ...Object.values(QUEUES).map((name) => BullModule.registerQueue({ name })),
+            ]
+          : []),
+      ],
+      controllers: [TasksController],
+      providers: [
+        TasksService,
+        JobRegistry,
+        JobRunner,
+        JobsService,
+        ProcessorStarter,
+        { provide: RUN_PROCESSORS, useValue: redis ? options.runProcessors : true },
+        redis ? BullDriver : InProcessDriver,
+        { provide: QUEUE_DRIVER, useExisting: redis ? BullDriver : InProcessDriver },
+      ],
+      exports: [JobsService, TasksService, QUEUE_DRIVER],
+    };
+  }
+}

@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'gone'
   | 'payload_too_large'
   | 'too_many_requests'
   | 'unavailable';
@@ -54,6 +55,10 @@ export class NotFoundError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
+}
+
+export class GoneError extends DomainError {
+  readonly kind = 'gone';
 }
 
 export class PayloadTooLargeError extends DomainError {

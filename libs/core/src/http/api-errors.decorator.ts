@@ -8,6 +8,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'The caller lacks the role or subscription this needs',
   404: 'No such object (or not yours)',
   409: 'Conflicts with the current state',
+  410: 'Existed but has expired',
   413: 'Body too large',
   429: 'Too many attempts; see Retry-After',
   503: 'A dependency is down; try again shortly',

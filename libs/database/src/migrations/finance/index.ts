@@ -1,6 +1,12 @@
 import { CreateUsers1764000000000 } from './1764000000000-create-users';
 import { CreateSubscriptions1764000000002 } from './1764000000002-create-subscriptions';
 import { CreateTransactions1764000000003 } from './1764000000003-create-transactions';
+import { CreateTasks1764000000004 } from './1764000000004-create-tasks';
 
 /** In order. A new migration is appended here; the drift test fails until it is. */
-export const FINANCE_MIGRATIONS = [CreateUsers1764000000000, CreateSubscriptions1764000000002, CreateTransactions1764000000003];
+export const FINANCE_MIGRATIONS = [
+  CreateUsers1764000000000,
+  CreateSubscriptions1764000000002,
+  CreateTransactions1764000000003,
+  CreateTasks1764000000004,
+];

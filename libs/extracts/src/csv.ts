@@ -1,0 +1,52 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { format } from 'fast-csv';
+
+/** Text cells a spreadsheet would read as a formula (CSV injection) start with one of these. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Prefixes a text cell that a spreadsheet would execute with a quote; numbers are never passed here. */
+export function neutralise(text: string | null): string {
+  if (text === null) return '';
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/**
+ * Writes rows to `<path>.partial` through fast-csv, with back-pressure, and renames it to `path`
+ * only when complete; `discard()` removes the partial file (failure, time-out).
+ */
+export class CsvFileWriter {
+  private readonly partial: string;
+  private readonly csv;
+  private readonly file;
+  private rows = 0;
+
+  constructor(
+    private readonly path: string,
+    headers: string[],
+  ) {
+    this.partial = `${path}.partial`;
+    this.file = createWriteStream(this.partial);
+    this.csv = format({ headers, writeHeaders: true, includeEndRowDelimiter: true });
+    this.csv.pipe(this.file);
+  }
+
+  async write(row: unknown[]): Promise<void> {
+    this.rows += 1;
+    if (!this.csv.write(row)) await once(this.csv, 'drain');
+  }
+
+  async finish(): Promise<{ rows: number; bytes: number }> {
+    this.csv.end();
+    await once(this.file, 'close');
+    await rename(this.partial, this.path);
+    return { rows: this.rows, bytes: (await stat(this.path)).size };
+  }
+
+  async discard(): Promise<void> {
+    this.csv.end();
+    if (!this.file.closed) await once(this.file, 'close').catch(() => undefined);
+    await rm(this.partial, { force: true });
+  }
+}

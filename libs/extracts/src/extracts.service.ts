@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuthUser, hasRole } from '@app/auth/access';
+import { AppConfigService, ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationError } from '@app/core';
+import { JOBS, JobsService, Task, TasksService } from '@app/jobs';
+import { ExtractParams, GenerateDataDto } from './dto/generate-data.dto';
+import { resolvePeriod } from './period';
+
+@Injectable()
+export class ExtractsService {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly tasks: TasksService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async request(actor: AuthUser, dto: GenerateDataDto): Promise<Task> {
+    const source = dto.source ?? 'transactions';
+    if (source === 'settlement') {
+      if (!hasRole(actor, 'operator')) throw new ForbiddenError('Settlement extracts need the operator role');
+      throw ValidationError.fields([
+        { field: 'source', problems: ['no settlement data source yet: settlement records arrive with settlement ingestion'] },
+      ]);
+    }
+    const period = resolvePeriod(dto);
+    const params: ExtractParams = {
+      source,
+      start: period.start,
+      end: period.end,
+      aggregation: dto.aggregation ?? 'month',
+      detailed: dto.detailed ?? false,
+    };
+    return this.jobs.submit(actor.id, JOBS.generateExtract, { ...params });
+  }
+
+  /** The owner's (or, for an admin, anyone's) task; anything else answers like a missing one. */
+  async task(actor: AuthUser, taskId: string): Promise<Task> {
+    const task = await this.tasks.find(taskId);
+    if (!task || (task.ownerId !== actor.id && !hasRole(actor, 'admin'))) throw new NotFoundError('No such task');
+    return task;
+  }
+
+  async downloadPath(actor: AuthUser, taskId: string): Promise<string> {
+    const task = await this.task(actor, taskId);
+    if (task.type !== JOBS.generateExtract) throw new NotFoundError('No extract for this task');
+    if (task.state !== 'SUCCESS') throw new ConflictError(`The extract is not ready (state ${task.state})`);
+    const path = this.filePath(task.id);
+    if (!existsSync(path)) throw new GoneError('The extract has expired; generate it again');
+    return path;
+  }
+
+  filePath(taskId: string): string {
+    return join(this.config.get('paths').extractsDir, `${taskId}.csv`);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Every queue, job name, retry and time limit in one place (STYLE.md §5). A job id is a business key
+ * where one exists, so enqueuing the same work twice collapses into one job.
+ */
+export const QUEUES = {
+  extracts: 'extracts',
+  settlement: 'settlement',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const JOBS = {
+  generateExtract: 'generate-extract',
+} as const;
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/** Which queue carries each job. */
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  [JOBS.generateExtract]: QUEUES.extracts,
+};
+
+/** §Extracts: transient errors retry 3 times with backoff; 25 min soft limit, 30 min hard limit. */
+export const JOB_ATTEMPTS = 4;
+export const JOB_BACKOFF_MS = 2_000;
+export const SOFT_TIME_LIMIT_MS = 25 * 60 * 1000;
+export const HARD_TIME_LIMIT_MS = 30 * 60 * 1000;
+/** How often a running job writes its progress (§Extracts: at least every second). */
+export const PROGRESS_EVERY_MS = 500;
+/** How long enqueuing may wait for Redis before the request answers 503. */
+export const ENQUEUE_TIMEOUT_MS = 3_000;
+
+export const TASK_STATES = ['PENDING', 'STARTED', 'PROGRESS', 'SUCCESS', 'FAILURE'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+export const FINISHED_STATES: readonly TaskState[] = ['SUCCESS', 'FAILURE'];

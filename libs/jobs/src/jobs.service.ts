@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Task } from './entities/task.entity';
+import { JobName } from './jobs.constants';
+import { QUEUE_DRIVER, QueueDriver } from './queue/queue-driver';
+import { TasksService } from './tasks.service';
+
+/** How features start background work: a task row first, then the queue. */
+@Injectable()
+export class JobsService {
+  constructor(
+    private readonly tasks: TasksService,
+    @Inject(QUEUE_DRIVER) private readonly driver: QueueDriver,
+  ) {}
+
+  /**
+   * Creates the task and queues its job. If the queue is down the task is marked FAILURE at once
+   * (never left PENDING forever) and the 503 goes to the caller.
+   */
+  async submit(ownerId: string, job: JobName, params: Record<string, unknown>, jobId?: string): Promise<Task> {
+    const task = await this.tasks.create(ownerId, job, params);
+    try {
+      await this.driver.enqueue(job, task.id, jobId);
+    } catch (error) {
+      await this.tasks.fail(task.id, 'could not be queued: the job queue was unavailable');
+      throw error;
+    }
+    return task;
+  }
+
+  queueAvailable(): boolean {
+    return this.driver.isAvailable();
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { ServiceUnavailableError } from '@app/core';
+import { JobRunner } from '../job-runner';
+import {
+  ENQUEUE_TIMEOUT_MS,
+  HARD_TIME_LIMIT_MS,
+  JOB_ATTEMPTS,
+  JOB_BACKOFF_MS,
+  JOB_QUEUE,
+  JobName,
+  QUEUES,
+} from '../jobs.constants';
+import { QueueDriver } from './queue-driver';
+
+const UNAVAILABLE = 'The job queue is unavailable (Redis cannot be reached); try again shortly';
+
+/** Bull on Redis: any number of worker processes share the queues; a dead worker's job is re-run (stalled). */
+@Injectable()
+export class BullDriver implements QueueDriver, OnApplicationShutdown {
+  readonly kind = 'bull';
+  private readonly logger = new Logger(BullDriver.name);
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    moduleRef: ModuleRef,
+    private readonly runner: JobRunner,
+  ) {
+    for (const name of Object.values(QUEUES)) this.queues.set(name, moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+  }
+
+  isAvailable(): boolean {
+    return [...this.queues.values()].every((queue) => queue.client.status === 'ready');
+  }
+
+  async enqueue(job: JobName, taskId: string, jobId = taskId): Promise<void> {
+    const queue = this.queue(job);
+    if (queue.client.status !== 'ready') throw new ServiceUnavailableError(UNAVAILABLE);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ServiceUnavailableError(UNAVAILABLE)), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([
+        queue.add(
+          job,
+          { taskId },
+          {
+            jobId,
+            attempts: JOB_ATTEMPTS,
+            backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+            timeout: HARD_TIME_LIMIT_MS,
+            removeOnComplete: 1000,
+            removeOnFail: 1000,
+          },
+        ),
+        timeout,
+      ]);
+    } catch (error) {
+      if (error instanceof ServiceUnavailableError) throw error;
+      throw new ServiceUnavailableError(UNAVAILABLE, undefined, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async startProcessing(concurrency: number): Promise<void> {
+    for (const [job, queueName] of Object.entries(JOB_QUEUE) as Array<[JobName, string]>) {
+      const queue = this.queues.get(queueName)!;
+      void queue.process(job, concurrency, async (bullJob) => {
+        const outcome = await this.runner.run(job, bullJob.data.taskId, bullJob.attemptsMade + 1);
+        // Only a transient failure goes back to Bull for another attempt; the task row holds the rest.
+        if (outcome === 'retry') throw new Error('attempt failed; retrying');
+      });
+    }
+    this.logger.log(`Processing ${Object.keys(JOB_QUEUE).join(', ')} with concurrency ${concurrency}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // close() waits for running jobs to finish; a job cut short by a kill is re-run as stalled.
+    await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
+  }
+
+  private queue(job: JobName): Queue {
+    return this.queues.get(JOB_QUEUE[job])!;
+  }
+}

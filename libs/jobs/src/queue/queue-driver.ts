@@ -1,0 +1,17 @@
+import type { JobName } from '../jobs.constants';
+
+export const QUEUE_DRIVER = Symbol('QUEUE_DRIVER');
+
+/**
+ * The seam between features and the queue (Twenty's pattern): Bull on Redis in services mode, an
+ * in-process driver in embedded mode, both running the same handlers through JobRunner.
+ */
+export interface QueueDriver {
+  readonly kind: 'bull' | 'in-process';
+  /** Queues `job` for the task; `jobId` (a business key) collapses duplicates. Throws when the queue is down. */
+  enqueue(job: JobName, taskId: string, jobId?: string): Promise<void>;
+  /** Starts running jobs in this process (workers, or the api in embedded mode). */
+  startProcessing(concurrency: number): Promise<void>;
+  /** Whether new jobs can be queued now. */
+  isAvailable(): boolean;
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { In, Not, Repository } from 'typeorm';
+import { FINANCE_DB } from '@app/database';
+import { Task } from './entities/task.entity';
+import { FINISHED_STATES, PROGRESS_EVERY_MS } from './jobs.constants';
+
+/** Every state change of a task, as durable rows. Transitions out of SUCCESS/FAILURE never happen. */
+@Injectable()
+export class TasksService {
+  constructor(@InjectRepository(Task, FINANCE_DB) private readonly tasks: Repository<Task>) {}
+
+  create(ownerId: string, type: string, params: Record<string, unknown>): Promise<Task> {
+    return this.tasks.save(
+      this.tasks.create({
+        id: randomUUID(),
+        ownerId,
+        type,
+        params,
+        state: 'PENDING',
+        progressDone: 0,
+        progressTotal: 0,
+        result: null,
+        error: null,
+        attempts: 0,
+        createdAt: new Date(),
+        startedAt: null,
+        finishedAt: null,
+      }),
+    );
+  }
+
+  find(id: string): Promise<Task | null> {
+    return this.tasks.findOneBy({ id });
+  }
+
+  /** Marks an attempt started; false when the task already finished (a duplicate delivery). */
+  async start(id: string, attempt: number): Promise<boolean> {
+    const result = await this.tasks.update(
+      { id, state: Not(In([...FINISHED_STATES])) },
+      { state: 'STARTED', attempts: attempt, error: null, progressDone: 0, startedAt: new Date() },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  async progress(id: string, done: number, total: number): Promise<void> {
+    await this.tasks.update({ id, state: Not(In([...FINISHED_STATES])) }, { state: 'PROGRESS', progressDone: done, progressTotal: total });
+  }
+
+  async succeed(id: string, result: Record<string, unknown>): Promise<void> {
+    const task = await this.find(id);
+    // simple-json columns are typed loosely by TypeORM's update(); save the row instead.
+    if (!task) return;
+    Object.assign(task, { state: 'SUCCESS', result, error: null, progressDone: task.progressTotal, finishedAt: new Date() });
+    await this.tasks.save(task);
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.tasks.update(
+      { id, state: Not(In([...FINISHED_STATES])) },
+      { state: 'FAILURE', error: error.slice(0, 1000), finishedAt: new Date() },
+    );
+  }
+
+  /** Back to PENDING between attempts, with the error that caused the retry. */
+  async retrying(id: string, error: string): Promise<void> {
+    await this.tasks.update({ id, state: Not(In([...FINISHED_STATES])) }, { state: 'PENDING', error: `retrying after: ${error}`.slice(0, 1000) });
+  }
+
+  /** Tasks an in-process queue lost when its process stopped, to run again at the next start. */
+  unfinished(types: string[]): Promise<Task[]> {
+    return this.tasks.find({ where: { state: Not(In([...FINISHED_STATES])), type: In(types) }, order: { createdAt: 'ASC' } });
+  }
+
+  /** A progress callback that writes at most every PROGRESS_EVERY_MS; `flush` writes the last value. */
+  progressReporter(id: string) {
+    let last = 0;
+    let pending: Promise<void> = Promise.resolve();
+    let latest: [number, number] = [0, 0];
+    const write = () => {
+      last = Date.now();
+      const [done, total] = latest;
+      pending = pending.then(() => this.progress(id, done, total)).catch(() => undefined);
+      return pending;
+    };
+    return {
+      report: (done: number, total: number) => {
+        latest = [done, total];
+        if (Date.now() - last >= PROGRESS_EVERY_MS) void write();
+      },
+      flush: () => write(),
+    };
+  }
+}
