@@ -43,7 +43,8 @@ jest('unit-e2e', ['--selectProjects', 'unit', 'e2e']);
 
 const services = servicesReachable();
 if (services.ok) {
-  jest('integration', ['--selectProjects', 'integration', '--runInBand']);
+  // --forceExit: a leaked socket must not hold CI until its time limit; leaks are hunted with --detectOpenHandles.
+  jest('integration', ['--selectProjects', 'integration', '--runInBand', '--forceExit']);
 } else {
   const banner = '='.repeat(72);
   console.error(`\n${banner}\nINTEGRATION TIER DID NOT RUN: its servers are unreachable.\n${services.why}\n${banner}\n`);

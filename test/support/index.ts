@@ -3,3 +3,4 @@ export * from './databases';
 export * from './services';
 export * from './factories';
 export * from './money';
+export * from './processes';

@@ -25,6 +25,8 @@ export interface TestApp {
   /** Every log line the app wrote, for tests that check what must never be logged. */
   logs: string[];
   dataDir: string;
+  /** The environment the app was configured from, e.g. to start a worker process beside it. */
+  env: Env;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function createTestApp(
     config,
     logs,
     dataDir,
+    env,
     close: async () => {
       await app.close();
       for (const database of scratch) await database.drop();

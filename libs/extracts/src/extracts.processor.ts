@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { minorUnits, normaliseDecimal } from '@app/core';
 import { FINANCE_DB } from '@app/database';
+import { Transaction } from '@app/transactions';
 import { JOBS, JobContext, JobHandler, JobTimeoutError, PermanentJobError } from '@app/jobs';
 import { CsvFileWriter, neutralise } from './csv';
 import { ExtractParams } from './dto/generate-data.dto';
@@ -141,7 +142,7 @@ export class ExtractsProcessor {
   private inPeriod(ownerId: string, params: ExtractParams) {
     return this.finance
       .createQueryBuilder()
-      .from('transactions', 't')
+      .from(Transaction, 't')
       .where('t.user_id = :ownerId', { ownerId })
       .andWhere('t.occurred_at >= :from AND t.occurred_at < :to', {
         from: new Date(`${params.start}T00:00:00.000Z`),

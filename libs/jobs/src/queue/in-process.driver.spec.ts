@@ -1,0 +1,68 @@
+import type { JobRunner, RunOutcome } from '../job-runner';
+import { JOBS } from '../jobs.constants';
+import type { TasksService } from '../tasks.service';
+import { InProcessDriver } from './in-process.driver';
+
+function driverWith(outcomes: RunOutcome[], lost: Array<{ id: string; type: string }> = []) {
+  const run = jest.fn(async () => outcomes.shift() ?? 'done');
+  const tasks = { unfinished: jest.fn(async () => lost) } as unknown as TasksService;
+  return { driver: new InProcessDriver({ run } as unknown as JobRunner, tasks), run };
+}
+
+describe('InProcessDriver', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('runs queued jobs once processing starts', async () => {
+    const { driver, run } = driverWith(['done']);
+    await driver.enqueue(JOBS.generateExtract, 't1');
+    expect(run).not.toHaveBeenCalled();
+    await driver.startProcessing(1);
+    await driver.idle();
+    expect(run).toHaveBeenCalledWith(JOBS.generateExtract, 't1', 1);
+  });
+
+  it('retries a transient failure with backoff, counting attempts', async () => {
+    jest.useFakeTimers();
+    const { driver, run } = driverWith(['retry', 'retry', 'done']);
+    await driver.startProcessing(1);
+    await driver.enqueue(JOBS.generateExtract, 't1');
+    const idle = driver.idle();
+    await jest.advanceTimersByTimeAsync(2_000 + 4_000);
+    await idle;
+    expect(run.mock.calls.map((call) => call[2])).toEqual([1, 2, 3]);
+  });
+
+  it('collapses a job id queued twice into one run', async () => {
+    const { driver, run } = driverWith([]);
+    await driver.enqueue(JOBS.generateExtract, 't1', 'business-key');
+    await driver.enqueue(JOBS.generateExtract, 't2', 'business-key');
+    await driver.startProcessing(2);
+    await driver.idle();
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('re-queues tasks a previous run of the process left unfinished', async () => {
+    const { driver, run } = driverWith([], [{ id: 'lost', type: JOBS.generateExtract }]);
+    await driver.startProcessing(1);
+    await driver.idle();
+    expect(run).toHaveBeenCalledWith(JOBS.generateExtract, 'lost', 1);
+  });
+
+  it('runs no more jobs at once than its concurrency', async () => {
+    let active = 0;
+    let peak = 0;
+    const run = jest.fn(async () => {
+      active += 1;
+      peak = Math.max(peak, active);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      active -= 1;
+      return 'done' as const;
+    });
+    const driver = new InProcessDriver({ run } as unknown as JobRunner, { unfinished: async () => [] } as unknown as TasksService);
+    await driver.startProcessing(2);
+    for (let i = 0; i < 6; i++) await driver.enqueue(JOBS.generateExtract, `t${i}`);
+    await driver.idle();
+    expect(run).toHaveBeenCalledTimes(6);
+    expect(peak).toBe(2);
+  });
+});
