@@ -1,3 +1,4 @@
+import { TasksService } from '@app/jobs';
 import { TransactionsService } from '@app/transactions';
 import {
   TestApp,
@@ -92,8 +93,7 @@ describe('Redis unreachable', () => {
     await grantSubscription(t, admin, user.username);
     const res = await t.http().post('/generate-data').auth(user.token, { type: 'bearer' }).send({ days_before: 7 }).expect(503);
     expect(res.body.message).toMatch(/job queue is unavailable/);
-    const me = await t.app.get((await import('@app/jobs')).TasksService).unfinished(['generate-extract']);
-    expect(me).toEqual([]);
+    expect(await t.app.get(TasksService).unfinished(['generate-extract'])).toEqual([]);
   });
 
   it('/health/ready stays 200 and says Redis is down (degraded); /health answers 503', async () => {

@@ -1,6 +1,7 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { FINANCE_DB } from '@app/database';
+import { ExtractsCleanup } from '@app/extracts';
 import { TasksService } from '@app/jobs';
 import {
   CreatedUser,
@@ -194,7 +195,6 @@ describe('extracts: /generate-data, /task-status, download', () => {
     it('an expired file → 410', async () => {
       const res = await generate(subscriber, { days_before: 7 }).expect(202);
       await waitForTask(t, subscriber.token, res.body.task_id);
-      const { ExtractsCleanup } = await import('../../../libs/extracts/src/extracts-cleanup');
       const removed = await t.app.get(ExtractsCleanup).purgeExpired(Date.now() + 169 * 3_600_000);
       expect(removed).toBeGreaterThanOrEqual(1);
       await t.http().get(`/extracts/${res.body.task_id}/download`).auth(subscriber.token, { type: 'bearer' }).expect(410);

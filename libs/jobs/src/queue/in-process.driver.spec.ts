@@ -4,7 +4,7 @@ import type { TasksService } from '../tasks.service';
 import { InProcessDriver } from './in-process.driver';
 
 function driverWith(outcomes: RunOutcome[], lost: Array<{ id: string; type: string }> = []) {
-  const run = jest.fn(async () => outcomes.shift() ?? 'done');
+  const run = jest.fn(async (_job: string, _taskId: string, _attempt: number): Promise<RunOutcome> => outcomes.shift() ?? 'done');
   const tasks = { unfinished: jest.fn(async () => lost) } as unknown as TasksService;
   return { driver: new InProcessDriver({ run } as unknown as JobRunner, tasks), run };
 }
