@@ -22,7 +22,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 # The worker touches this file while its event loop turns; a stale file means it is stuck.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "const s=require('fs').statSync('/data/worker.heartbeat');process.exit(Date.now()-s.mtimeMs<60000?0:1)"]
+  CMD ["node", "-e", "const s=require('fs').statSync('/tmp/payments-worker.heartbeat');process.exit(Date.now()-s.mtimeMs<60000?0:1)"]
 # SIGTERM lets the running job finish or go back to the queue before the process exits.
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/apps/worker/src/main.js"]

@@ -29,13 +29,3 @@ export async function unreachableServices(): Promise<string[]> {
     .finally(() => redis.disconnect());
   return down;
 }
-
-/** The integration tier runs in band, so each test file may start from an empty test Redis database. */
-export async function flushTestRedis(): Promise<void> {
-  const redis = new Redis(SERVICES.redis, { maxRetriesPerRequest: 1 });
-  try {
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
-}

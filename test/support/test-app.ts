@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { AppConfigService, AppLogger, Env, configureHttpApp, loadConfig } from '@app/core';
 import { ScratchDatabase, ServerKind, createScratchDatabase } from './databases';
-import { SERVICES, flushTestRedis } from './services';
+import { SERVICES } from './services';
 
 export const TEST_SECRET_KEY = 'test-secret-key-of-at-least-32-bytes!!';
 export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -58,9 +59,10 @@ export async function createTestApp(
       DATABASE_URL: finance.url,
       SETTLEMENT_DATABASE_URL: settlement.url,
       REDIS_URL: SERVICES.redis,
+      // Its own key space: test apps (and concurrent runs) never take each other's jobs.
+      REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}`,
       WORKER_IN_API: 'true',
     });
-    await flushTestRedis();
   }
   Object.assign(env, extraEnv);
 

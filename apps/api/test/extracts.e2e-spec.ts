@@ -118,6 +118,13 @@ describe('extracts: /generate-data, /task-status, download', () => {
     ]);
   });
 
+  it('an extract with no rows still has its header row', async () => {
+    const res = await generate(subscriber, { start_date: '2001-01-01', end_date: '2001-01-31' }).expect(202);
+    const status = await waitForTask(t, subscriber.token, res.body.task_id);
+    expect(status.result.rows).toBe(0);
+    expect(await download(subscriber, res.body.task_id)).toBe('period_start,currency,count,total,inflow,outflow,min,max\n');
+  });
+
   it('days_before covers the last N days up to today', async () => {
     const user = await createUser(t, admin);
     await grantSubscription(t, admin, user.username);
@@ -134,6 +141,7 @@ describe('extracts: /generate-data, /task-status, download', () => {
       [{ start_date: '2026-01-01', end_date: '2026-01-31', days_before: 5 }, 'period'],
       [{}, 'period'],
       [{ start_date: '2026-01-01' }, 'end_date'],
+      [{ start_date: '2025-01-01', end_date: null }, 'end_date'],
       [{ start_date: '2026-02-01', end_date: '2026-01-01' }, 'end_date'],
       [{ days_before: 0 }, 'days_before'],
       [{ days_before: -1 }, 'days_before'],

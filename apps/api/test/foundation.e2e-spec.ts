@@ -67,6 +67,12 @@ describe('foundation: health, docs, errors, request ids', () => {
     expect(res.body).toMatchObject({ statusCode: 400, message: 'Request body is not valid JSON' });
   });
 
+  it('answers a deeply nested body with 400, not a stack overflow', async () => {
+    const body = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const res = await t.http().post('/api/token').set('Content-Type', 'application/json').send(body).expect(400);
+    expect(res.body.details).toEqual([{ field: 'body', problems: ['the body is nested more than 16 levels deep'] }]);
+  });
+
   it('sets security headers and no CORS header when CORS_ORIGINS is unset', async () => {
     const res = await t.http().get('/health/live').set('Origin', 'https://evil.example');
     expect(res.headers['x-content-type-options']).toBe('nosniff');

@@ -138,6 +138,16 @@ describe('identity and access', () => {
       expect((await attempt(user.password, '10.2.2.2')).status).toBe(200);
     });
 
+    it('parallel guesses cannot get past the limit: at most 5 are checked', async () => {
+      const user = await createUser(t, admin);
+      const results = await Promise.all(
+        Array.from({ length: 30 }, () => t.http().post('/api/token').set('X-Forwarded-For', '10.9.9.9').send({ username: user.username, password: 'wrong-guess' })),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(25);
+    });
+
     it('a success resets the failure count', async () => {
       const user = await createUser(t, admin);
       const attempt = (password: string) => t.http().post('/api/token').set('X-Forwarded-For', '10.3.3.3').send({ username: user.username, password });
@@ -263,6 +273,11 @@ describe('identity and access', () => {
       expect(upper.body.message).toMatch(/taken/);
       const email = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: uniqueName(), email: user.email.toUpperCase(), password: 'password-123' }).expect(409);
       expect(email.body.message).toMatch(/Email already in use/);
+    });
+
+    it('refuses control characters (NUL) in full_name with 400', async () => {
+      const res = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: uniqueName(), email: 'nul@example.com', password: 'password-123', full_name: 'a\u0000b' }).expect(400);
+      expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['full_name']);
     });
 
     it('names every bad field when creating', async () => {

@@ -74,13 +74,20 @@ describe('personal transactions', () => {
       expect(fields(res)).toEqual(['currency']);
     });
 
-    it.each(['2026-03-01T10:00:00', '2026-03-01', '2024-02-30T10:00:00Z', '2023-02-29T00:00:00Z', 'yesterday', '2026-03-01T25:00:00Z'])(
+    it.each(['2026-03-01T10:00:00', '2026-03-01', '2024-02-30T10:00:00Z', '2023-02-29T00:00:00Z', 'yesterday', '2026-03-01T25:00:00Z', '2024-01-01T00:00:00+99:99', '9999-12-31T23:59:59-14:00'])(
       'refuses occurred_at %p',
       async (occurred_at) => {
         const res = await create(alice, { ...valid, occurred_at }).expect(400);
         expect(fields(res)).toEqual(['occurred_at']);
       },
     );
+
+    it('refuses a NUL in the description but keeps line breaks', async () => {
+      const res = await create(alice, { ...valid, description: 'a\u0000b' }).expect(400);
+      expect(fields(res)).toEqual(['description']);
+      const ok = await create(alice, { ...valid, description: 'line one\nline two' }).expect(201);
+      expect(ok.body.description).toBe('line one\nline two');
+    });
 
     it('accepts 29 February of a leap year', async () => {
       await create(alice, { ...valid, occurred_at: '2024-02-29T23:59:59.999Z' }).expect(201);
@@ -157,6 +164,12 @@ describe('personal transactions', () => {
       expect(fields(res)).toEqual(['amount']);
     });
 
+    it('refuses a version beyond any real one with 400', async () => {
+      const mine = (await create(alice, valid).expect(201)).body;
+      const res = await update(alice, { id: mine.id, version: 3_000_000_000, amount: '1' }).expect(400);
+      expect(fields(res)).toEqual(['version']);
+    });
+
     it('refuses a stale version with 409', async () => {
       const mine = (await create(alice, valid).expect(201)).body;
       await update(alice, { id: mine.id, version: 1, amount: '1' }).expect(200);
@@ -229,6 +242,7 @@ describe('personal transactions', () => {
       ['?limit=1001', 'limit'],
       ['?skip=-1', 'skip'],
       ['?skip=abc', 'skip'],
+      ['?skip=99999999999999999999', 'skip'],
       ['?sort_by=password', 'sort_by'],
       ['?sort_order=sideways', 'sort_order'],
       ['?from=2024-02-30', 'from'],

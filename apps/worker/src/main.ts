@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootConfig, startHeartbeat } from '@app/core';
 import { WorkerModule } from './worker.module';
@@ -13,9 +13,8 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
   app.enableShutdownHooks();
   await app.init();
-  const dataDir = config.get('paths').dataDir;
-  mkdirSync(dataDir, { recursive: true });
-  startHeartbeat(join(dataDir, 'worker.heartbeat'));
+  // Per container, not on the shared data volume, so one live replica cannot vouch for a stuck one.
+  startHeartbeat(join(tmpdir(), 'payments-worker.heartbeat'));
   logger.log(`Worker started (concurrency ${config.get('worker').concurrency})`, 'Bootstrap');
 }
 

@@ -22,15 +22,12 @@ export class AuthService {
 
   /** Wrong password, unknown user and disabled account all answer the same 401 at the same cost. */
   async login(username: string, password: string, address: string): Promise<TokenResponse> {
-    const wait = await this.throttle.blockedFor(username, address);
+    const wait = await this.throttle.attempt(username, address);
     if (wait > 0) {
       throw new TooManyRequestsError(`Too many failed logins; try again in ${wait} seconds`, wait);
     }
     const user = await this.users.authenticate(username, password);
-    if (!user) {
-      await this.throttle.recordFailure(username, address);
-      throw new UnauthorizedError('Incorrect username or password');
-    }
+    if (!user) throw new UnauthorizedError('Incorrect username or password');
     await this.throttle.reset(username, address);
     const expiresIn = this.config.get('auth').accessTokenExpireMinutes * 60;
     const claims: TokenClaims = { sub: user.id, role: user.role };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS } from '@app/core';
+import { AppConfigService, REDIS } from '@app/core';
 
 /** §HTTP: 5 failed logins in 15 minutes per username and client address, then 429. */
 export const MAX_FAILURES = 5;
@@ -16,34 +16,40 @@ export class LoginThrottle {
   private readonly logger = new Logger(LoginThrottle.name);
   private readonly memory = new Map<string, { count: number; resetAt: number }>();
 
-  constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
+  private readonly prefix: string;
 
-  /** Seconds until the caller may try again, or 0 when not blocked. */
-  async blockedFor(username: string, address: string): Promise<number> {
-    const key = this.key(username, address);
-    const fromRedis = await this.tryRedis(async (redis) => {
-      const [count, ttl] = await redis.multi().get(key).pttl(key).exec().then((r) => r!.map(([, v]) => v));
-      return Number(count ?? 0) >= MAX_FAILURES ? Math.ceil(Math.max(Number(ttl), 1000) / 1000) : 0;
-    });
-    if (fromRedis !== undefined) return fromRedis;
-    const entry = this.memoryEntry(key);
-    return entry && entry.count >= MAX_FAILURES ? Math.ceil((entry.resetAt - Date.now()) / 1000) : 0;
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | null,
+    config: AppConfigService,
+  ) {
+    this.prefix = config.get('redis')?.prefix ?? 'payments';
   }
 
-  async recordFailure(username: string, address: string): Promise<void> {
+  /**
+   * Counts this attempt before the password is checked (so parallel guesses cannot slip past the
+   * count) and answers the seconds to wait when it is over the limit, or 0 to go ahead. A
+   * successful login resets the count.
+   */
+  async attempt(username: string, address: string): Promise<number> {
     const key = this.key(username, address);
-    const done = await this.tryRedis(async (redis) => {
-      // The window starts at the first failure (fixed window), like the source system's lockout.
-      await redis.multi().incr(key).pexpire(key, WINDOW_MS, 'NX').exec();
-      return true;
+    const fromRedis = await this.tryRedis(async (redis) => {
+      // The window starts at the first attempt (fixed window), like the source system's lockout.
+      const replies = await redis.multi().incr(key).pexpire(key, WINDOW_MS, 'NX').pttl(key).exec();
+      const [count, , ttl] = replies!.map(([error, value]) => {
+        if (error) throw error;
+        return Number(value);
+      });
+      return count > MAX_FAILURES ? Math.ceil(Math.max(ttl, 1000) / 1000) : 0;
     });
-    if (done) return;
-    const entry = this.memoryEntry(key);
-    if (entry) entry.count += 1;
-    else {
+    if (fromRedis !== undefined) return fromRedis;
+    let entry = this.memoryEntry(key);
+    if (!entry) {
       if (this.memory.size >= MEMORY_LIMIT) this.evictExpired();
-      this.memory.set(key, { count: 1, resetAt: Date.now() + WINDOW_MS });
+      entry = { count: 0, resetAt: Date.now() + WINDOW_MS };
+      this.memory.set(key, entry);
     }
+    entry.count += 1;
+    return entry.count > MAX_FAILURES ? Math.ceil((entry.resetAt - Date.now()) / 1000) : 0;
   }
 
   async reset(username: string, address: string): Promise<void> {
@@ -53,7 +59,7 @@ export class LoginThrottle {
   }
 
   private key(username: string, address: string): string {
-    return `login-failures:${username.toLowerCase().slice(0, 128)}:${address}`;
+    return `${this.prefix}:login-failures:${username.toLowerCase().slice(0, 128)}:${address}`;
   }
 
   private memoryEntry(key: string) {

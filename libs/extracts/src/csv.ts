@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -26,9 +27,11 @@ export class CsvFileWriter {
     private readonly path: string,
     headers: string[],
   ) {
-    this.partial = `${path}.partial`;
+    // Each run writes its own partial file, so a duplicate run of the same job cannot interleave.
+    this.partial = `${path}.${randomUUID()}.partial`;
     this.file = createWriteStream(this.partial);
-    this.csv = format({ headers, writeHeaders: true, includeEndRowDelimiter: true });
+    // alwaysWriteHeaders: an empty extract still has its header row.
+    this.csv = format({ headers, alwaysWriteHeaders: true, includeEndRowDelimiter: true });
     this.csv.pipe(this.file);
   }
 

@@ -12,6 +12,7 @@ import { ExtractParams } from './dto/generate-data.dto';
 import { ExtractsService } from './extracts.service';
 import { endExclusive } from './period';
 import { extractSql } from './sql/period-bucketing';
+import { streamRows } from './sql/row-stream';
 
 const BATCH = 10_000;
 
@@ -29,19 +30,12 @@ interface AggregateRow {
   max: string | number;
 }
 
-interface DetailRow {
-  period_start: string;
-  id: string;
-  occurred_at: Date | string;
-  currency: string;
-  amount: string | number;
-  category: string | null;
-  description: string | null;
-}
+/** period_start, id, occurred_at (ISO text), currency, amount (text; a number on SQLite), category, description */
+type DetailRow = [string, string, string, string, string | number, string | null, string | null];
 
 /**
  * Writes a transactions extract as CSV: aggregates computed exactly by the database, or every row,
- * read in keyset batches so memory stays flat whatever the size.
+ * streamed out of the database in batches so memory stays flat whatever the size.
  */
 @Injectable()
 export class ExtractsProcessor {
@@ -107,35 +101,28 @@ export class ExtractsProcessor {
     const sql = extractSql(this.finance.options.type);
     const total = await this.inPeriod(ctx.ownerId, params).getCount();
     ctx.progress(0, total);
+    const select =
+      `SELECT ${sql.periodStart('t.occurred_at', params.aggregation)}, t.id, ${sql.isoTimestamp('t.occurred_at')}, ` +
+      `t.currency, ${sql.decimalText('t.amount')}, t.category, t.description ` +
+      'FROM transactions t WHERE t.user_id = ? AND t.occurred_at >= ? AND t.occurred_at < ? ORDER BY t.occurred_at, t.id';
+    const from = sql.timestampParam(new Date(`${params.start}T00:00:00.000Z`));
+    const to = sql.timestampParam(endExclusive({ start: params.start, end: params.end }));
     let done = 0;
-    let after: { at: Date | string; id: string } | undefined;
-    for (;;) {
+    for await (const batch of streamRows(this.finance, sql.dialect, select, [ctx.ownerId, from, to], BATCH)) {
       throwIfAborted(ctx.signal);
-      const qb = this.inPeriod(ctx.ownerId, params)
-        .select(sql.periodStart('t.occurred_at', params.aggregation), 'period_start')
-        .addSelect(['t.id AS id', 't.occurred_at AS occurred_at', 't.currency AS currency', 't.amount AS amount'])
-        .addSelect(['t.category AS category', 't.description AS description'])
-        .orderBy('t.occurred_at', 'ASC')
-        .addOrderBy('t.id', 'ASC')
-        .limit(BATCH);
-      if (after) qb.andWhere('(t.occurred_at > :at OR (t.occurred_at = :at AND t.id > :id))', after);
-      const rows = await qb.getRawMany<DetailRow>();
-      for (const row of rows) {
+      for (const [period, id, occurredAt, currency, amount, category, description] of batch as DetailRow[]) {
         await writer.write([
-          row.period_start,
-          row.id,
-          utcIso(row.occurred_at),
-          row.currency,
-          normaliseDecimal(row.amount, minorUnits(row.currency)),
-          neutralise(row.category),
-          neutralise(row.description),
+          period,
+          id,
+          occurredAt,
+          currency,
+          normaliseDecimal(amount, minorUnits(currency)),
+          neutralise(category),
+          neutralise(description),
         ]);
       }
-      done += rows.length;
+      done += batch.length;
       ctx.progress(done, total);
-      if (rows.length < BATCH) return;
-      const last = rows[rows.length - 1];
-      after = { at: last.occurred_at, id: last.id };
     }
   }
 
@@ -155,8 +142,4 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new JobTimeoutError();
 }
 
-/** PostgreSQL and MySQL hand back a Date; SQLite the stored text "YYYY-MM-DD HH:MM:SS.SSS" (UTC). */
-function utcIso(value: Date | string): string {
-  return value instanceof Date ? value.toISOString() : new Date(`${value.replace(' ', 'T')}Z`).toISOString();
-}
 

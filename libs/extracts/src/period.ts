@@ -25,8 +25,9 @@ export interface PeriodRequest {
  * exactly one of the two forms.
  */
 export function resolvePeriod(request: PeriodRequest, today: Date = new Date()): Period {
-  const hasRange = request.start_date !== undefined || request.end_date !== undefined;
-  const hasDays = request.days_before !== undefined;
+  // null counts as absent, like a missing field.
+  const hasRange = request.start_date != null || request.end_date != null;
+  const hasDays = request.days_before != null;
   if (hasRange === hasDays) {
     throw ValidationError.fields([
       { field: 'period', problems: ['send either start_date and end_date, or days_before (exactly one of the two forms)'] },
@@ -40,7 +41,7 @@ export function resolvePeriod(request: PeriodRequest, today: Date = new Date()):
   const problems = [];
   for (const field of ['start_date', 'end_date'] as const) {
     const value = request[field];
-    if (value === undefined) problems.push({ field, problems: [`${field} is needed with the other date`] });
+    if (value == null) problems.push({ field, problems: [`${field} is needed with the other date`] });
   }
   if (problems.length > 0) throw ValidationError.fields(problems);
   const { start_date: start, end_date: end } = request as Required<PeriodRequest>;

@@ -8,6 +8,17 @@ import { TasksService } from './tasks.service';
 export type RunOutcome = 'done' | 'failed' | 'retry';
 
 /**
+ * What a driver does when the runner itself could not run (the database unreachable while it
+ * read or wrote the task): retry like a transient error, and on the last attempt still try to
+ * leave the task FAILURE rather than unfinished.
+ */
+export async function outcomeOfRunnerFault(tasks: TasksService, taskId: string, attempt: number): Promise<RunOutcome> {
+  if (attempt < JOB_ATTEMPTS) return 'retry';
+  await tasks.fail(taskId, `failed after ${attempt} attempts (internal error, logged with the task id)`).catch(() => undefined);
+  return 'failed';
+}
+
+/**
  * Runs one attempt of a job for either queue driver: state changes, progress, the soft limit
  * (abort signal), the hard limit, and the decision whether a failure is worth another attempt.
  */
@@ -24,6 +35,8 @@ export class JobRunner {
     const task = await this.tasks.find(taskId);
     if (!task || !(await this.tasks.start(taskId, attempt))) return 'done'; // gone, or already finished
     const reporter = this.tasks.progressReporter(taskId);
+    // §Extracts: progress reaches the task row at least every second, even while a query runs.
+    const heartbeat = setInterval(() => void reporter.flush(), 1_000);
     const controller = new AbortController();
     const soft = setTimeout(() => controller.abort(new JobTimeoutError()), limits.soft);
     let hardTimer: NodeJS.Timeout | undefined;
@@ -53,6 +66,7 @@ export class JobRunner {
       await this.tasks.retrying(taskId, `attempt ${attempt} hit an internal error`);
       return 'retry';
     } finally {
+      clearInterval(heartbeat);
       clearTimeout(soft);
       clearTimeout(hardTimer);
     }

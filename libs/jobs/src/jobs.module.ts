@@ -48,6 +48,7 @@ export class JobsModule {
           ? [
               BullModule.forRoot({
                 url: redis.url,
+                prefix: `${redis.prefix}:bull`,
                 settings: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 5 },
               }),
               ...Object.values(QUEUES).map((name) => BullModule.registerQueue({ name })),

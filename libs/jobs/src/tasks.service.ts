@@ -48,12 +48,15 @@ export class TasksService {
     await this.tasks.update({ id, state: Not(In([...FINISHED_STATES])) }, { state: 'PROGRESS', progressDone: done, progressTotal: total });
   }
 
+  /** Only an unfinished task succeeds: a late duplicate run never turns a FAILURE into SUCCESS. */
   async succeed(id: string, result: Record<string, unknown>): Promise<void> {
-    const task = await this.find(id);
-    // simple-json columns are typed loosely by TypeORM's update(); save the row instead.
-    if (!task) return;
-    Object.assign(task, { state: 'SUCCESS', result, error: null, progressDone: task.progressTotal, finishedAt: new Date() });
-    await this.tasks.save(task);
+    await this.tasks
+      .createQueryBuilder()
+      .update(Task)
+      // TypeORM serialises the simple-json column itself; its update typing just cannot express it.
+      .set({ state: 'SUCCESS', result: result as never, error: null, progressDone: () => 'progress_total', finishedAt: new Date() })
+      .where('id = :id AND state NOT IN (:...finished)', { id, finished: FINISHED_STATES })
+      .execute();
   }
 
   async fail(id: string, error: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface DatabaseTarget {
 
 export interface RedisTarget {
   url: string;
+  /** Every key this product writes (queues, cache, throttling) starts with it. */
+  prefix: string;
 }
 
 export interface AppConfig {

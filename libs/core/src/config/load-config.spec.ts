@@ -262,36 +262,42 @@ describe('loadConfig', () => {
 
   describe('Redis', () => {
     it('reads REDIS_URL', () => {
-      expect(load({ REDIS_URL: 'redis://cache:6379/0' }).redis).toEqual({ url: 'redis://cache:6379/0' });
+      expect(load({ REDIS_URL: 'redis://cache:6379/0' }).redis).toEqual({ url: 'redis://cache:6379/0', prefix: 'payments' });
+    });
+
+    it('reads REDIS_PREFIX and refuses one with spaces or colons', () => {
+      expect(load({ REDIS_URL: 'redis://cache:6379/0', REDIS_PREFIX: 'staging-1' }).redis?.prefix).toBe('staging-1');
+      expectRejected({ REDIS_URL: 'redis://cache:6379/0', REDIS_PREFIX: 'a b:c' }, 'REDIS_PREFIX');
     });
 
     it('keeps the rediss:// scheme', () => {
-      expect(load({ REDIS_URL: 'rediss://cache:6380' }).redis).toEqual({ url: 'rediss://cache:6380' });
+      expect(load({ REDIS_URL: 'rediss://cache:6380' }).redis).toEqual({ url: 'rediss://cache:6380', prefix: 'payments' });
     });
 
     it('reads REDIS_SERVER with a scheme', () => {
-      expect(load({ REDIS_SERVER: 'redis://cache:6380/1' }).redis).toEqual({ url: 'redis://cache:6380/1' });
+      expect(load({ REDIS_SERVER: 'redis://cache:6380/1' }).redis).toEqual({ url: 'redis://cache:6380/1', prefix: 'payments' });
     });
 
     it('reads REDIS_SERVER without a scheme as redis://', () => {
-      expect(load({ REDIS_SERVER: 'cache:6380' }).redis).toEqual({ url: 'redis://cache:6380' });
+      expect(load({ REDIS_SERVER: 'cache:6380' }).redis).toEqual({ url: 'redis://cache:6380', prefix: 'payments' });
     });
 
     it('prefers REDIS_URL over REDIS_SERVER', () => {
-      expect(load({ REDIS_URL: 'redis://a:1', REDIS_SERVER: 'redis://b:2' }).redis).toEqual({ url: 'redis://a:1' });
+      expect(load({ REDIS_URL: 'redis://a:1', REDIS_SERVER: 'redis://b:2' }).redis).toEqual({ url: 'redis://a:1', prefix: 'payments' });
     });
 
     it('composes REDIS_HOST and REDIS_PORT', () => {
-      expect(load({ REDIS_HOST: 'cache', REDIS_PORT: '6390' }).redis).toEqual({ url: 'redis://cache:6390' });
+      expect(load({ REDIS_HOST: 'cache', REDIS_PORT: '6390' }).redis).toEqual({ url: 'redis://cache:6390', prefix: 'payments' });
     });
 
     it('defaults REDIS_PORT to 6379', () => {
-      expect(load({ REDIS_HOST: 'cache' }).redis).toEqual({ url: 'redis://cache:6379' });
+      expect(load({ REDIS_HOST: 'cache' }).redis).toEqual({ url: 'redis://cache:6379', prefix: 'payments' });
     });
 
     it('joins REDIS_PASSWORD into the URL, URL-encoded', () => {
       expect(load({ REDIS_URL: 'redis://cache:6379/0', REDIS_PASSWORD: 'p@ss/word' }).redis).toEqual({
         url: 'redis://:p%40ss%2Fword@cache:6379/0',
+        prefix: 'payments',
       });
     });
 

@@ -295,7 +295,11 @@ function redisTarget(env: KnownEnv, password: string | undefined, problems: stri
     if (!url.hostname) throw new Error('no host');
     if (url.port && !/^\d+$/.test(url.port)) throw new Error('bad port');
     if (password !== undefined) url.password = encodeURIComponent(password);
-    return { url: url.toString() };
+    const prefix = env.REDIS_PREFIX ?? 'payments';
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) {
+      problems.push(`REDIS_PREFIX: must be 1–64 of letters, digits, "_", "." and "-" (got "${prefix}")`);
+    }
+    return { url: url.toString(), prefix };
   } catch {
     problems.push(`${env.REDIS_URL || env.REDIS_SERVER ? source : 'REDIS_HOST/REDIS_PORT'}: is not a valid redis:// URL`);
     return undefined;

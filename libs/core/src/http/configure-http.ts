@@ -6,6 +6,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { HttpErrorFilter } from '../errors/http-error.filter';
 import { AppLogger } from '../logging/app-logger';
 import { accessLogMiddleware } from './access-log.middleware';
+import { bodyDepthMiddleware } from './body-depth.middleware';
 import { requestIdMiddleware } from './request-id.middleware';
 import { createValidationPipe } from './validation';
 
@@ -46,6 +47,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfigS
   }
   app.useBodyParser('json', { limit: http.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: http.bodyLimitBytes, extended: false });
+  app.use(bodyDepthMiddleware);
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(createValidationPipe());
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');

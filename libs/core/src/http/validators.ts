@@ -43,19 +43,29 @@ export function IsCurrencyCode(options?: ValidationOptions) {
     });
 }
 
-const DATE_TIME_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
+const DATE_TIME_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 
-/** A real calendar date-time with an explicit offset (Z or ±hh:mm), e.g. "2024-02-29T10:00:00+07:00". */
+/**
+ * A real calendar date-time with an explicit offset (Z or ±hh:mm, at most ±14:00), e.g.
+ * "2024-02-29T10:00:00+07:00", whose UTC instant falls in the years 1000–9999 that every database
+ * here stores.
+ */
 export function isDateTimeWithOffset(value: string): boolean {
   const match = DATE_TIME_WITH_OFFSET.exec(value);
   if (!match) return false;
-  const [, y, mo, d, h, mi, s = '0'] = match.map((part) => part ?? '');
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
+  const [, y, mo, d, h, mi, s, , , oh, om] = match.map((part) => part ?? '');
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && Number(h) < 24 && Number(mi) < 60 && Number(s) < 60;
+  const realDate = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && Number(h) < 24 && Number(mi) < 60 && Number(s) < 60;
+  const offsetMinutes = Number(oh) * 60 + Number(om);
+  const realOffset = Number(om) < 60 && offsetMinutes <= 14 * 60;
+  if (!realDate || !realOffset) return false;
+  const utcYear = new Date(value).getUTCFullYear();
+  return Number.isFinite(utcYear) && utcYear >= 1000 && utcYear <= 9999;
 }
+
+/** No NUL or other control characters (PostgreSQL refuses NUL); tab and line breaks are allowed. */
+export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 
 export function IsDateTimeWithOffset(options?: ValidationOptions) {
   return (target: object, property: string) =>

@@ -199,4 +199,18 @@ describe('AppLogger', () => {
     expect(line.stack).toBe('Error: x\n    at foo (a.js:1:1)');
     expect(line.context).toBeUndefined();
   });
+
+  it('keeps the bound values of a database error out of the log line', async () => {
+    const { logger, flushed } = memoryLogger();
+    const error = Object.assign(new Error('invalid byte sequence'), {
+      query: 'INSERT INTO users (email, hashed_password) VALUES ($1, $2)',
+      parameters: ['nul@example.com', '$2b$10$abcdefghijklmnopqrstuv'],
+      driverError: { detail: 'Key (email)=(nul@example.com)' },
+    });
+    logger.error({ err: error }, 'Unexpected fault', 'HttpError');
+    const text = JSON.stringify(await only(flushed));
+    expect(text).toContain('INSERT INTO users');
+    expect(text).not.toContain('nul@example.com');
+    expect(text).not.toContain('$2b$10$');
+  });
 });

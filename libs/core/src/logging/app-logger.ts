@@ -15,6 +15,9 @@ export const REDACTED_KEYS = [
   'secret',
   'secretKey',
   'SECRET_KEY',
+  'hashedPassword',
+  'hashed_password',
+  'parameters',
 ];
 
 const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);

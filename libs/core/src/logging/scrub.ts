@@ -16,8 +16,9 @@ export function scrubText(text: string): string {
 export function scrubValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
   // An Error's message and stack are not enumerable: copy them out before scrubbing.
+  // A database error carries the statement's bound values (hashes, emails, PANs): they stay out.
   if (value instanceof Error) {
-    const { name, message, stack, ...rest } = value as Error & Record<string, unknown>;
+    const { name, message, stack, parameters: _parameters, driverError: _driverError, ...rest } = value as Error & Record<string, unknown>;
     return scrubValue({ type: name, message, stack, ...rest }, depth);
   }
   if (depth > 3 || value === null || typeof value !== 'object') return value;

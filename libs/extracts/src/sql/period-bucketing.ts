@@ -8,17 +8,33 @@ export type Dialect = 'postgres' | 'mysql' | 'sqlite';
  * exact sum of a DECIMAL column.
  */
 export interface ExtractSql {
+  readonly dialect: Dialect;
   periodStart(column: string, aggregation: Aggregation): string;
   sum(expression: string): string;
+  /** A UTC timestamp column as ISO 8601 text with milliseconds and Z. */
+  isoTimestamp(column: string): string;
+  /** A DECIMAL column as exact text (SQLite: its REAL, exact to 15 digits, normalised later). */
+  decimalText(column: string): string;
+  /** A Date as a bound parameter compares with stored timestamps (SQLite stores text). */
+  timestampParam(date: Date): Date | string;
 }
 
 const postgres: ExtractSql = {
+  dialect: 'postgres',
+  isoTimestamp: (column) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  decimalText: (column) => `${column}::text`,
+  timestampParam: (date) => date,
   // date_trunc('week') is the ISO week: Monday.
   periodStart: (column, aggregation) => `to_char(date_trunc('${aggregation}', ${column}), 'YYYY-MM-DD')`,
   sum: (expression) => `SUM(${expression})`,
 };
 
 const mysql: ExtractSql = {
+  dialect: 'mysql',
+  isoTimestamp: (column) =>
+    `CONCAT(DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.'), LPAD(FLOOR(MICROSECOND(${column}) / 1000), 3, '0'), 'Z')`,
+  decimalText: (column) => `CAST(${column} AS CHAR)`,
+  timestampParam: (date) => date,
   periodStart: (column, aggregation) => {
     switch (aggregation) {
       case 'day':
@@ -35,6 +51,11 @@ const mysql: ExtractSql = {
 };
 
 const sqlite: ExtractSql = {
+  dialect: 'sqlite',
+  // Stored as "YYYY-MM-DD HH:MM:SS.SSS" (UTC); %f is SS.SSS.
+  isoTimestamp: (column) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})`,
+  decimalText: (column) => column,
+  timestampParam: (date) => date.toISOString().replace('T', ' ').replace('Z', ''),
   periodStart: (column, aggregation) => {
     switch (aggregation) {
       case 'day':

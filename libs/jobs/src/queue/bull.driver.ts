@@ -3,7 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { ServiceUnavailableError } from '@app/core';
-import { JobRunner } from '../job-runner';
+import { JobRunner, RunOutcome, outcomeOfRunnerFault } from '../job-runner';
+import { TasksService } from '../tasks.service';
 import {
   ENQUEUE_TIMEOUT_MS,
   HARD_TIME_LIMIT_MS,
@@ -27,6 +28,7 @@ export class BullDriver implements QueueDriver, OnApplicationShutdown {
   constructor(
     moduleRef: ModuleRef,
     private readonly runner: JobRunner,
+    private readonly tasks: TasksService,
   ) {
     for (const name of Object.values(QUEUES)) this.queues.set(name, moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
   }
@@ -70,7 +72,14 @@ export class BullDriver implements QueueDriver, OnApplicationShutdown {
     for (const [job, queueName] of Object.entries(JOB_QUEUE) as Array<[JobName, string]>) {
       const queue = this.queues.get(queueName)!;
       void queue.process(job, concurrency, async (bullJob) => {
-        const outcome = await this.runner.run(job, bullJob.data.taskId, bullJob.attemptsMade + 1);
+        const attempt = bullJob.attemptsMade + 1;
+        let outcome: RunOutcome;
+        try {
+          outcome = await this.runner.run(job, bullJob.data.taskId, attempt);
+        } catch (error) {
+          this.logger.error({ err: error, taskId: bullJob.data.taskId }, 'Job runner failed');
+          outcome = await outcomeOfRunnerFault(this.tasks, bullJob.data.taskId, attempt);
+        }
         // Only a transient failure goes back to Bull for another attempt; the task row holds the rest.
         if (outcome === 'retry') throw new Error('attempt failed; retrying');
       });

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { JobRunner } from '../job-runner';
+import { JobRunner, outcomeOfRunnerFault } from '../job-runner';
 import { JOB_BACKOFF_MS, JOBS, JobName } from '../jobs.constants';
 import { TasksService } from '../tasks.service';
 import { QueueDriver } from './queue-driver';
@@ -83,6 +83,7 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
       outcome = await this.runner.run(entry.job, entry.taskId, entry.attempt);
     } catch (error) {
       this.logger.error({ err: error, taskId: entry.taskId }, 'Job runner failed');
+      outcome = await outcomeOfRunnerFault(this.tasks, entry.taskId, entry.attempt);
     } finally {
       this.running -= 1;
     }

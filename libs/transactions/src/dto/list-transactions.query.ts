@@ -64,6 +64,7 @@ export class ListTransactionsQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(2_147_483_647)
   skip?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })

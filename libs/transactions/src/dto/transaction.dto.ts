@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
-import { IsCurrencyCode, IsDateTimeWithOffset, IsDecimalString } from '@app/core';
+import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsCurrencyCode, IsDateTimeWithOffset, IsDecimalString, NO_CONTROL_CHARACTERS } from '@app/core';
 import { AMOUNT_INTEGER_DIGITS, AMOUNT_SCALE } from '../entities/transaction.entity';
 
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+/** A category is one line: no control characters at all. */
+const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
 
 export class CreateTransactionDto {
   @ApiProperty({ example: '1234.50', description: 'Decimal string, negative for money out; at most the currency’s minor units' })
@@ -18,6 +19,7 @@ export class CreateTransactionDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'description must not contain control characters other than tab and line breaks' })
   description?: string;
 
   @ApiPropertyOptional({ example: 'food', maxLength: 64 })
@@ -25,7 +27,7 @@ export class CreateTransactionDto {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'category must not contain control characters' })
+  @Matches(SINGLE_LINE, { message: 'category must not contain control characters' })
   category?: string;
 
   @ApiProperty({ example: '2026-11-20T18:30:00+07:00', description: 'ISO 8601 with an offset; stored and returned in UTC' })
@@ -42,6 +44,7 @@ export class UpdateTransactionDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   version?: number;
 
   @ApiPropertyOptional({ example: '99.99' })
@@ -58,6 +61,7 @@ export class UpdateTransactionDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'description must not contain control characters other than tab and line breaks' })
   description?: string;
 
   @ApiPropertyOptional({ example: 'travel' })
@@ -65,7 +69,7 @@ export class UpdateTransactionDto {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'category must not contain control characters' })
+  @Matches(SINGLE_LINE, { message: 'category must not contain control characters' })
   category?: string;
 
   @ApiPropertyOptional({ example: '2026-11-21T08:00:00Z' })

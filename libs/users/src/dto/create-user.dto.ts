@@ -22,6 +22,7 @@ export class CreateUserDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'full_name must not contain control characters' })
   full_name?: string;
 
   @ApiPropertyOptional({ example: 'correct horse battery', description: '8–72 bytes; required to create' })
