@@ -4,7 +4,7 @@
  *  - detailed extract:  the product vs `\copy (SELECT … ORDER BY …) TO` (target ≤ 2×)
  *  - peak RSS of the process running a detailed extract: 1M vs 3M rows (target: flat)
  *
- *   npm run bench -- extracts [--rows 1000000] [--big-rows 3000000] [--repeat 3]
+ *   npm run bench -- extracts [--rows 1000000] [--big-rows 3000000] [--repeat 3] [--keep]
  * Needs PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -133,8 +133,10 @@ async function main(): Promise<void> {
     target: '≈ 1 (flat)',
     verdict: big.maxRssMb / small.maxRssMb <= 1.2 ? 'PASS' : 'FAIL',
   });
-  psql(SERVER, 'DROP DATABASE IF EXISTS bench_extracts_big WITH (FORCE)');
-  psql(SERVER, 'DROP DATABASE IF EXISTS bench_extracts WITH (FORCE)');
+  if (!process.argv.includes('--keep')) {
+    psql(SERVER, 'DROP DATABASE IF EXISTS bench_extracts_big WITH (FORCE)');
+    psql(SERVER, 'DROP DATABASE IF EXISTS bench_extracts WITH (FORCE)');
+  }
   console.log(`\n${table(results)}\n`);
 }
 

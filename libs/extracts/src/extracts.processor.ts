@@ -83,7 +83,7 @@ export class ExtractsProcessor {
     for (const row of rows) {
       throwIfAborted(ctx.signal);
       const money = (value: string | number) => normaliseDecimal(value, minorUnits(row.currency));
-      await writer.write([
+      const full = writer.write([
         row.period_start,
         row.currency,
         String(row.count),
@@ -93,6 +93,7 @@ export class ExtractsProcessor {
         money(row.min),
         money(row.max),
       ]);
+      if (full) await full;
       ctx.progress(++done, rows.length);
     }
   }
@@ -111,7 +112,7 @@ export class ExtractsProcessor {
     for await (const batch of streamRows(this.finance, sql.dialect, select, [ctx.ownerId, from, to], BATCH)) {
       throwIfAborted(ctx.signal);
       for (const [period, id, occurredAt, currency, amount, category, description] of batch as DetailRow[]) {
-        await writer.write([
+        const full = writer.write([
           period,
           id,
           occurredAt,
@@ -120,6 +121,7 @@ export class ExtractsProcessor {
           neutralise(category),
           neutralise(description),
         ]);
+        if (full) await full;
       }
       done += batch.length;
       ctx.progress(done, total);

@@ -44,10 +44,20 @@ export function fromScaled(scaled: bigint, scale: number): string {
 export function normaliseDecimal(value: string | number | bigint, scale: number): string {
   let text = typeof value === 'string' ? value.trim() : value.toString();
   if (/e/i.test(text)) throw new Error(`Decimal in exponent form from the database: ${text}`);
-  if (text.startsWith('.')) text = `0${text}`;
-  if (text.startsWith('-.')) text = `-0${text.slice(1)}`;
-  const [integer, fraction = ''] = text.split('.');
-  const kept = fraction.replace(/0+$/, '');
-  if (kept.length > scale) throw new Error(`Decimal ${text} has more than ${scale} significant decimals`);
-  return fromScaled(toScaled(`${integer}${kept ? `.${kept}` : ''}`, scale), scale);
+  // Plain string work (no BigInt): this runs once per amount of a million-row extract.
+  let sign = '';
+  if (text.startsWith('-')) {
+    sign = '-';
+    text = text.slice(1);
+  } else if (text.startsWith('+')) text = text.slice(1);
+  const dot = text.indexOf('.');
+  let integer = dot === -1 ? text : text.slice(0, dot);
+  let fraction = dot === -1 ? '' : text.slice(dot + 1);
+  if (!/^\d*$/.test(integer) || !/^\d*$/.test(fraction)) throw new Error(`Not a decimal: ${value}`);
+  fraction = fraction.replace(/0+$/, '');
+  if (fraction.length > scale) throw new Error(`Decimal ${value} has more than ${scale} significant decimals`);
+  integer = integer.replace(/^0+(?=\d)/, '') || '0';
+  const padded = fraction.padEnd(scale, '0');
+  const zero = integer === '0' && /^0*$/.test(padded);
+  return `${zero ? '' : sign}${integer}${scale > 0 ? `.${padded}` : ''}`;
 }
