@@ -55,6 +55,8 @@ async function prepare(name: string, rows: number): Promise<string> {
 }
 
 const PERIOD = { start: '2023-01-01', end: '2025-12-31' };
+/** The product runs with the flags its start scripts and images use. */
+const PRODUCT_FLAGS = ['--max-semi-space-size=64'];
 
 /** Child mode: boot the product against `url`, run one extract, print seconds, rows and peak RSS. */
 async function runProduct(url: string, detailed: boolean): Promise<void> {
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
     const product: number[] = [];
     for (let i = 0; i < repeat; i++) {
       anchor.push(timedPsql(url, `\\copy (${sql.replace(/\n/g, ' ')}) TO '${out}' WITH CSV HEADER`));
-      product.push(child<{ seconds: number }>(script, ['--child', url, ...(detailed ? ['--detailed'] : [])]).seconds);
+      product.push(child<{ seconds: number }>(script, ['--child', url, ...(detailed ? ['--detailed'] : [])], {}, PRODUCT_FLAGS).seconds);
     }
     const ratio = median(product) / median(anchor);
     results.push({
@@ -121,10 +123,10 @@ async function main(): Promise<void> {
       verdict: ratio <= target ? 'PASS' : 'FAIL',
     });
   }
-  const small = child<{ maxRssMb: number; rows: number }>(script, ['--child', url, '--detailed']);
+  const small = child<{ maxRssMb: number; rows: number }>(script, ['--child', url, '--detailed'], {}, PRODUCT_FLAGS);
   console.log(`Seeding ${bigRows} transactions…`);
   const bigUrl = await prepare('bench_extracts_big', bigRows);
-  const big = child<{ maxRssMb: number; rows: number }>(script, ['--child', bigUrl, '--detailed']);
+  const big = child<{ maxRssMb: number; rows: number }>(script, ['--child', bigUrl, '--detailed'], {}, PRODUCT_FLAGS);
   results.push({
     workload: `peak RSS, detailed ${small.rows} vs ${big.rows} rows`,
     'anchor \\copy (s, median)': '-',

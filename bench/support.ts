@@ -28,8 +28,8 @@ export function timedPsql(url: string, command: string): number {
 }
 
 /** Runs this same script in a child process with `args`; the child prints one JSON line last. */
-export function child<T>(script: string, args: string[], env: NodeJS.ProcessEnv = {}): T {
-  const run = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+export function child<T>(script: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): T {
+  const run = spawnSync(process.execPath, [...nodeFlags, script, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`child ${args.join(' ')} failed:\n${run.stderr}\n${run.stdout.slice(-2000)}`);
   const lines = run.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as T;

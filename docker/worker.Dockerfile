@@ -25,4 +25,5 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const s=require('fs').statSync('/tmp/payments-worker.heartbeat');process.exit(Date.now()-s.mtimeMs<60000?0:1)"]
 # SIGTERM lets the running job finish or go back to the queue before the process exits.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/apps/worker/src/main.js"]
+# A larger young generation: extracts allocate many short-lived strings (docs/performance.md).
+CMD ["node", "--max-semi-space-size=64", "dist/apps/worker/src/main.js"]

@@ -126,7 +126,7 @@ describe('Dockerfiles', () => {
     expect(text.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
     expect(text).toMatch(/^USER node$/m);
     expect(text).toContain('npm prune --omit=dev');
-    const entry = /CMD \["node", "dist\/(apps\/[a-z]+\/src\/main)\.js"\]/.exec(text)?.[1];
+    const entry = /CMD \["node", (?:"--[a-z-]+=\d+", )*"dist\/(apps\/[a-z]+\/src\/main)\.js"\]/.exec(text)?.[1];
     expect(entry).toBe(`apps/${name}/src/main`);
     expect(existsSync(join(root, `${entry}.ts`))).toBe(true);
     for (const [, key] of text.matchAll(/ENV ((?:[A-Z_]+=\S+ ?)+)/g)) {

@@ -31,8 +31,9 @@ class ProcessorStarter implements OnApplicationBootstrap {
 }
 
 /**
- * The job layer. With Redis: Bull queues (and processors where `runProcessors`); without: the
- * in-process driver, always processing. Registered once per app, global for the feature libs.
+ * The job layer: Bull queues with Redis, the in-process driver without. Processors run where
+ * `runProcessors` (the worker; the api in embedded mode or with WORKER_IN_API; never the CLI).
+ * Registered once per app, global for the feature libs.
  */
 @Global()
 @Module({})
@@ -62,7 +63,7 @@ export class JobsModule {
         JobRunner,
         JobsService,
         ProcessorStarter,
-        { provide: RUN_PROCESSORS, useValue: redis ? options.runProcessors : true },
+        { provide: RUN_PROCESSORS, useValue: options.runProcessors },
         redis ? BullDriver : InProcessDriver,
         { provide: QUEUE_DRIVER, useExisting: redis ? BullDriver : InProcessDriver },
       ],

@@ -21,12 +21,14 @@ export const CURRENCY_MINOR_UNITS: Readonly<Record<string, number>> = {
   WST: 2, XAF: 0, XCD: 2, XCG: 2, XOF: 0, XPF: 0, YER: 2, ZAR: 2, ZMW: 2, ZWG: 2,
 };
 
+const MINOR_UNITS = new Map(Object.entries(CURRENCY_MINOR_UNITS));
+
 export function isCurrency(code: string): boolean {
-  return Object.prototype.hasOwnProperty.call(CURRENCY_MINOR_UNITS, code);
+  return MINOR_UNITS.has(code);
 }
 
 export function minorUnits(code: string): number {
-  const units = CURRENCY_MINOR_UNITS[code];
+  const units = MINOR_UNITS.get(code);
   if (units === undefined) throw new Error(`Unknown currency ${code}`);
   return units;
 }

@@ -44,6 +44,13 @@ describe('normaliseDecimal', () => {
     ['.5', 4, '0.5000'],
     ['-.5', 1, '-0.5'],
     ['007.10', 2, '7.10'],
+    ['007.1000', 2, '7.10'],
+    ['12.3400', 2, '12.34'],
+    ['-0.0000', 4, '0.0000'],
+    ['-0.5000', 2, '-0.50'],
+    ['1000.0000', 0, '1000'],
+    ['-1000.0000', 0, '-1000'],
+    ['0.0001', 4, '0.0001'],
   ])('%s with %i decimals is %s', (value, scale, expected) => {
     expect(normaliseDecimal(value, scale)).toBe(expected);
   });
@@ -57,6 +64,8 @@ describe('normaliseDecimal', () => {
 
   it('refuses what would lose digits or is not a plain decimal', () => {
     expect(() => normaliseDecimal('1.234', 2)).toThrow(/more than 2/);
+    expect(() => normaliseDecimal('12.3450', 2)).toThrow(/more than 2/);
+    expect(() => normaliseDecimal('5.5000', 0)).toThrow(/more than 0/);
     expect(() => normaliseDecimal(1e21, 2)).toThrow(/exponent/);
     expect(() => normaliseDecimal('12abc', 2)).toThrow(/Not a decimal/);
   });

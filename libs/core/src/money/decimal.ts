@@ -41,7 +41,18 @@ export function fromScaled(scaled: bigint, scale: number): string {
  * A decimal as a database driver returned it (PostgreSQL and MySQL: a string such as "12.5000";
  * SQLite: a number, exact up to 15 significant digits) rewritten with exactly `scale` decimals.
  */
+const FOUR_DECIMALS = /^-?\d+\.\d{4}$/;
+
 export function normaliseDecimal(value: string | number | bigint, scale: number): string {
+  // Fast path for what PostgreSQL and MySQL return for DECIMAL(…,4): "-12.3400".
+  if (typeof value === 'string' && scale <= 4 && FOUR_DECIMALS.test(value) && /^-?(0\.|[1-9])/.test(value)) {
+    const cut = value.length - (4 - scale) - (scale === 0 ? 1 : 0);
+    const dropped = value.slice(cut).replace('.', '');
+    if (/^0*$/.test(dropped)) {
+      const kept = value.slice(0, cut);
+      return /^-0(\.0*)?$/.test(kept) ? kept.slice(1) : kept;
+    }
+  }
   let text = typeof value === 'string' ? value.trim() : value.toString();
   if (/e/i.test(text)) throw new Error(`Decimal in exponent form from the database: ${text}`);
   // Plain string work (no BigInt): this runs once per amount of a million-row extract.

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsCurrencyCode, IsDateTimeWithOffset, IsDecimalString, NO_CONTROL_CHARACTERS } from '@app/core';
 import { AMOUNT_INTEGER_DIGITS, AMOUNT_SCALE } from '../entities/transaction.entity';
@@ -35,7 +35,8 @@ export class CreateTransactionDto {
   occurred_at: string;
 }
 
-export class UpdateTransactionDto {
+/** Any field of a create, all optional, plus the id and, to refuse stale writes, the version read. */
+export class UpdateTransactionDto extends PartialType(CreateTransactionDto) {
   @ApiProperty({ example: '3f1c2a9e-8d7b-4c6a-9e5f-1a2b3c4d5e6f' })
   @IsUUID('all', { message: 'id must be a transaction id (a UUID)' })
   id: string;
@@ -46,36 +47,6 @@ export class UpdateTransactionDto {
   @Min(1)
   @Max(2_147_483_647)
   version?: number;
-
-  @ApiPropertyOptional({ example: '99.99' })
-  @IsOptional()
-  @IsDecimalString(AMOUNT_INTEGER_DIGITS, AMOUNT_SCALE)
-  amount?: string;
-
-  @ApiPropertyOptional({ example: 'EUR' })
-  @IsOptional()
-  @IsCurrencyCode()
-  currency?: string;
-
-  @ApiPropertyOptional({ example: 'Refund', nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'description must not contain control characters other than tab and line breaks' })
-  description?: string;
-
-  @ApiPropertyOptional({ example: 'travel' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
-  @Matches(SINGLE_LINE, { message: 'category must not contain control characters' })
-  category?: string;
-
-  @ApiPropertyOptional({ example: '2026-11-21T08:00:00Z' })
-  @IsOptional()
-  @IsDateTimeWithOffset()
-  occurred_at?: string;
 }
 
 export class DeleteTransactionDto {
