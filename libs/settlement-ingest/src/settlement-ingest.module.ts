@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SETTLEMENT_DB } from '@app/database';
+import { CardTransaction } from './entities/card-transaction.entity';
 import { SettlementFile } from './entities/settlement-file.entity';
+import { SettlementReject } from './entities/settlement-reject.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([SettlementFile], SETTLEMENT_DB)],
+  imports: [TypeOrmModule.forFeature([SettlementFile, CardTransaction, SettlementReject], SETTLEMENT_DB)],
   exports: [TypeOrmModule],
 })
 export class SettlementIngestModule {}

@@ -39,6 +39,7 @@ export function portable(queryRunner: QueryRunner) {
       isNullable: nullable,
       ...(precision === undefined ? {} : { precision }),
     }),
+    date: (name: string, nullable = false): TableColumnOptions => ({ name, type: 'date', isNullable: nullable }),
     decimal: (name: string, precision: number, scale: number, nullable = false): TableColumnOptions => ({
       name,
       type: 'decimal',

@@ -2,6 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const FILE_STATUSES = ['pending', 'loading', 'completed', 'failed', 'duplicate'] as const;
 export type FileStatus = (typeof FILE_STATUSES)[number];
+export const FILE_SOURCES = ['inbox', 'upload', 'command'] as const;
+export type FileSource = (typeof FILE_SOURCES)[number];
 
 /** One settlement file as received: what it was, what became of it and when. */
 @Entity({ name: 'settlement_files' })
@@ -38,6 +40,25 @@ export class SettlementFile {
 
   @Column({ type: 'varchar', length: 1000, nullable: true })
   error: string | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'inbox' })
+  source: FileSource;
+
+  /** Where the file waits while it is loaded (under DATA_DIR/processing), null once it has moved on. */
+  @Column({ name: 'staged_path', type: 'varchar', length: 1000, nullable: true })
+  stagedPath: string | null;
+
+  /** The checkpoint: every record starting at or before this physical line is committed. */
+  @Column({ name: 'lines_done', type: 'integer', default: 0 })
+  linesDone: number;
+
+  /** The task that loads it, for progress through /task-status. */
+  @Column({ name: 'task_id', type: 'varchar', length: 36, nullable: true })
+  taskId: string | null;
+
+  /** The earlier file with the same content, when this one is a duplicate. */
+  @Column({ name: 'duplicate_of', type: 'varchar', length: 36, nullable: true })
+  duplicateOf: string | null;
 
   @Column({ name: 'received_at', type: Date })
   receivedAt: Date;

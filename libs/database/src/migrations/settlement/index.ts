@@ -1,4 +1,5 @@
 import { CreateSettlementFiles1764000000001 } from './1764000000001-create-settlement-files';
+import { CreateCardTransactions1764000000005 } from './1764000000005-create-card-transactions';
 
 /** In order. A new migration is appended here; the drift test fails until it is. */
-export const SETTLEMENT_MIGRATIONS = [CreateSettlementFiles1764000000001];
+export const SETTLEMENT_MIGRATIONS = [CreateSettlementFiles1764000000001, CreateCardTransactions1764000000005];
