@@ -22,6 +22,12 @@ export interface SettlementRecord {
   transType: TransType;
   fee: string | null;
   settleDate: string | null;
+  /**
+   * The record's text as in the file with CARD_NO already masked; kept only while its batch is in
+   * memory, so a row the database refuses (a duplicate DOC_IDT) can be recorded as a reject. Pass it
+   * through maskPansInText before storing it: other fields may still hold a PAN.
+   */
+  raw: string;
 }
 
 /** A row that broke a rule: where it starts, the column at fault (null: the row as a whole), why, its text. */

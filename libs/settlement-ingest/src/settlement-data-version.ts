@@ -1,0 +1,55 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { AppConfigService, REDIS } from '@app/core';
+
+/** How long a read of the version may wait for Redis before the caller treats it as unknown. */
+export const DATA_VERSION_TIMEOUT_MS = 150;
+
+/**
+ * A counter bumped every time an ingest commits rows, shared by every process (Redis in services
+ * mode, this process's memory when embedded). Readers key their cache on it, so a completed ingest
+ * makes every older cache entry unreachable at once, without scanning keys.
+ */
+@Injectable()
+export class SettlementDataVersion {
+  private readonly logger = new Logger(SettlementDataVersion.name);
+  private readonly key: string;
+  private local = 0;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | null,
+    config: AppConfigService,
+  ) {
+    this.key = `${config.get('redis')?.prefix ?? 'payments'}:settlement:data-version`;
+  }
+
+  /** The current version, or null when it cannot be known now (Redis down or slow): do not cache. */
+  async current(): Promise<string | null> {
+    if (!this.redis) return String(this.local);
+    try {
+      const value = await withTimeout(this.redis.get(this.key), DATA_VERSION_TIMEOUT_MS);
+      return value ?? '0';
+    } catch {
+      return null;
+    }
+  }
+
+  /** Called after an ingest commits; never fails the ingest (the cache TTL is the backstop). */
+  async bump(): Promise<void> {
+    this.local += 1;
+    if (!this.redis) return;
+    try {
+      await withTimeout(this.redis.incr(this.key), 2_000);
+    } catch (error) {
+      this.logger.warn(`could not bump the settlement data version: ${(error as Error).message}`);
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
