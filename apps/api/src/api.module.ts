@@ -7,6 +7,7 @@ import { ExtractsModule } from '@app/extracts';
 import { HealthModule } from '@app/health';
 import { JobsModule } from '@app/jobs';
 import { SettlementIngestModule } from '@app/settlement-ingest';
+import { SettlementQueryModule } from '@app/settlement-query';
 import { SubscriptionsModule } from '@app/subscriptions';
 import { TransactionsModule } from '@app/transactions';
 import { UsersModule } from '@app/users';
@@ -30,6 +31,7 @@ export class ApiModule {
         TransactionsModule,
         ExtractsModule,
         SettlementIngestModule,
+        SettlementQueryModule,
         HealthModule,
       ],
     };
