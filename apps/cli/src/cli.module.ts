@@ -3,6 +3,7 @@ import { AppConfigModule, AppConfigService, RedisModule } from '@app/core';
 import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
 import { JobsModule } from '@app/jobs';
+import { SettlementIngestModule } from '@app/settlement-ingest';
 import { TransactionsModule } from '@app/transactions';
 import { UsersModule } from '@app/users';
 
@@ -20,6 +21,7 @@ export class CliModule {
         UsersModule,
         TransactionsModule,
         ExtractsModule,
+        SettlementIngestModule,
       ],
     };
   }

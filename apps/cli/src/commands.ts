@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { basename } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfigService, AppLogger, DomainError } from '@app/core';
 import { DataSourceName, FINANCE_DB, SETTLEMENT_DB, dataSourceOptions } from '@app/database';
@@ -8,6 +9,8 @@ import { ExtractsProcessor } from '@app/extracts/extracts.processor';
 import { JOBS, TasksService } from '@app/jobs';
 import { TransactionsService } from '@app/transactions';
 import { UsersService } from '@app/users';
+import { SettlementInboxService, SettlementIngestService } from '@app/settlement-ingest';
+import { generateSettlementFile } from '@app/settlement-ingest/generator';
 import { CliModule } from './cli.module';
 import { progressBar } from './progress-bar';
 
@@ -32,6 +35,18 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
       'write an extract now, with a progress bar: --username U (--days-before N | --start-date D --end-date D) ' +
       '[--aggregation day|week|month|year] [--detailed]',
     run: (args, config) => withApp(config, (app) => generateExtract(app, options(args))),
+  },
+  'settlement:ingest': {
+    summary: 'load one settlement file now, with a progress bar: settlement:ingest PATH [--profile NAME]',
+    run: (args, config) => withApp(config, (app) => ingestSettlementFile(app, args, options(args))),
+  },
+  'settlement:scan': {
+    summary: 'scan the settlement inbox now and load every ready file, with progress bars',
+    run: (_args, config) => withApp(config, (app) => scanInbox(app)),
+  },
+  'settlement:generate': {
+    summary: 'write a canonical settlement file: settlement:generate PATH --rows N [--bad N] [--seed S] [--prefix P]',
+    run: (args) => generateSettlement(args, options(args)),
   },
 };
 
@@ -142,10 +157,52 @@ async function generateExtract(app: INestApplicationContext, opts: Record<string
   process.stdout.write(`${app.get(ExtractsService).filePath(task.id)} (${result.rows} rows, ${result.bytes} bytes, task ${task.id})\n`);
 }
 
+async function ingestSettlementFile(app: INestApplicationContext, args: string[], opts: Record<string, string>): Promise<void> {
+  const path = args[0];
+  if (!path || path.startsWith('--')) throw new UsageError('settlement:ingest needs the path of the file');
+  const file = await app.get(SettlementInboxService).registerCopy(path, basename(path), 'command', opts.profile);
+  await loadWithProgress(app, file.id, file.name);
+}
+
+async function scanInbox(app: INestApplicationContext): Promise<void> {
+  const inbox = app.get(SettlementInboxService);
+  const files = [...(await inbox.claimReady()), ...(await inbox.unqueued())];
+  if (files.length === 0) process.stdout.write('inbox: no file ready\n');
+  for (const file of files) await loadWithProgress(app, file.id, file.name);
+}
+
+async function loadWithProgress(app: INestApplicationContext, fileId: string, name: string): Promise<void> {
+  const bar = progressBar(name.slice(-24));
+  const result = await app.get(SettlementIngestService).load(fileId, { progress: (done, total) => bar.update(done, total) });
+  bar.finish(1, 1);
+  process.stdout.write(
+    `${name}: ${result.status}, ${result.rows_loaded} loaded, ${result.rows_rejected} rejected` +
+      `${result.error ? ` (${result.error})` : ''} [file ${result.file_id}]\n`,
+  );
+}
+
+async function generateSettlement(args: string[], opts: Record<string, string>): Promise<number> {
+  const path = args[0];
+  if (!path || path.startsWith('--')) throw new UsageError('settlement:generate needs the path to write');
+  const count = (name: string, fallback?: number) => {
+    const value = Number(opts[name] ?? fallback);
+    if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be a whole number`);
+    return value;
+  };
+  const result = await generateSettlementFile(path, {
+    rows: count('rows'),
+    badRows: count('bad', 0),
+    seed: count('seed', 1),
+    docPrefix: opts.prefix,
+  });
+  process.stdout.write(`${path}: ${result.rows} rows (${result.valid} valid, ${result.bad} bad)\n`);
+  return 0;
+}
+
 export async function runCommand(name: string, args: string[], config: AppConfigService, logger: AppLogger) {
   const command = COMMANDS[name];
   if (!command) {
-    const lines = Object.entries(COMMANDS).map(([key, { summary }]) => `  ${key.padEnd(14)} ${summary}`);
+    const lines = Object.entries(COMMANDS).map(([key, { summary }]) => `  ${key.padEnd(20)} ${summary}`);
     process.stdout.write(`Commands:\n${lines.join('\n')}\n`);
     return name === 'help' ? 0 : 64;
   }

@@ -6,3 +6,4 @@ export * from './security';
 export * from './redis';
 export * from './bootstrap';
 export * from './money';
+export * from './csv';

@@ -10,12 +10,16 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
   generateExtract: 'generate-extract',
+  ingestSettlementFile: 'ingest-settlement-file',
+  scanSettlementInbox: 'scan-settlement-inbox',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
 /** Which queue carries each job. */
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JOBS.generateExtract]: QUEUES.extracts,
+  [JOBS.ingestSettlementFile]: QUEUES.settlement,
+  [JOBS.scanSettlementInbox]: QUEUES.settlement,
 };
 
 /** §Extracts: transient errors retry 3 times with backoff; 25 min soft limit, 30 min hard limit. */

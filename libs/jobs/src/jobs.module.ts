@@ -67,7 +67,7 @@ export class JobsModule {
         redis ? BullDriver : InProcessDriver,
         { provide: QUEUE_DRIVER, useExisting: redis ? BullDriver : InProcessDriver },
       ],
-      exports: [JobsService, TasksService, QUEUE_DRIVER],
+      exports: [JobsService, TasksService, QUEUE_DRIVER, RUN_PROCESSORS],
     };
   }
 }

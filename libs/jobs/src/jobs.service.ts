@@ -15,11 +15,15 @@ export class JobsService {
   /**
    * Creates the task and queues its job. If the queue is down the task is marked FAILURE at once
    * (never left PENDING forever) and the 503 goes to the caller.
+   *
+   * `taskId` names the task for work that has a business key (an inbox scan tick): any number of
+   * replicas submitting it create one task and one job, and all get that task back.
    */
-  async submit(ownerId: string, job: JobName, params: Record<string, unknown>, jobId?: string): Promise<Task> {
-    const task = await this.tasks.create(ownerId, job, params);
+  async submit(ownerId: string, job: JobName, params: Record<string, unknown>, taskId?: string): Promise<Task> {
+    const task = taskId ? await this.tasks.createOnce(taskId, ownerId, job, params) : await this.tasks.create(ownerId, job, params);
+    if (!task.created) return task;
     try {
-      await this.driver.enqueue(job, task.id, jobId);
+      await this.driver.enqueue(job, task.id, task.id);
     } catch (error) {
       await this.tasks.fail(task.id, 'could not be queued: the job queue was unavailable');
       throw error;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Not, Repository } from 'typeorm';
-import { FINANCE_DB } from '@app/database';
+import { FINANCE_DB, isUniqueViolation } from '@app/database';
 import { Task } from './entities/task.entity';
 import { FINISHED_STATES, PROGRESS_EVERY_MS } from './jobs.constants';
 
@@ -11,24 +11,41 @@ import { FINISHED_STATES, PROGRESS_EVERY_MS } from './jobs.constants';
 export class TasksService {
   constructor(@InjectRepository(Task, FINANCE_DB) private readonly tasks: Repository<Task>) {}
 
-  create(ownerId: string, type: string, params: Record<string, unknown>): Promise<Task> {
-    return this.tasks.save(
-      this.tasks.create({
-        id: randomUUID(),
-        ownerId,
-        type,
-        params,
-        state: 'PENDING',
-        progressDone: 0,
-        progressTotal: 0,
-        result: null,
-        error: null,
-        attempts: 0,
-        createdAt: new Date(),
-        startedAt: null,
-        finishedAt: null,
-      }),
-    );
+  async create(ownerId: string, type: string, params: Record<string, unknown>): Promise<Task & { created: boolean }> {
+    return { ...(await this.insert(randomUUID(), ownerId, type, params)), created: true };
+  }
+
+  /** Creates the task with this id, or returns the one that already has it (`created: false`). */
+  async createOnce(id: string, ownerId: string, type: string, params: Record<string, unknown>): Promise<Task & { created: boolean }> {
+    try {
+      return { ...(await this.insert(id, ownerId, type, params)), created: true };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.tasks.findOneByOrFail({ id });
+      return { ...existing, created: false };
+    }
+  }
+
+  private async insert(id: string, ownerId: string, type: string, params: Record<string, unknown>): Promise<Task> {
+    const task = this.tasks.create({
+      id,
+      ownerId,
+      type,
+      params,
+      state: 'PENDING',
+      progressDone: 0,
+      progressTotal: 0,
+      result: null,
+      error: null,
+      attempts: 0,
+      createdAt: new Date(),
+      startedAt: null,
+      finishedAt: null,
+    });
+    // insert, not save: save would overwrite a task that already has this id. TypeORM serialises the
+    // simple-json column itself; insert's typing just cannot express it.
+    await this.tasks.insert(task as never);
+    return task;
   }
 
   find(id: string): Promise<Task | null> {

@@ -4,3 +4,6 @@ export * from './entities/settlement-reject.entity';
 export * from './settlement-ingest.module';
 export * from './settlement-record';
 export * from './settlement-data-version';
+export * from './settlement-files.service';
+export * from './settlement-ingest.service';
+export * from './settlement-inbox.service';
