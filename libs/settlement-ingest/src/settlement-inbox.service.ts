@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -20,7 +20,7 @@ const STAGED_NAME = /^([0-9a-f-]{36})__(.+)$/;
  * the processing folder (a rename either happens once or fails), and registers it.
  */
 @Injectable()
-export class SettlementInboxService {
+export class SettlementInboxService implements OnModuleInit {
   private readonly logger = new Logger(SettlementInboxService.name);
 
   constructor(
@@ -28,6 +28,14 @@ export class SettlementInboxService {
     private readonly files: SettlementFilesService,
     private readonly profiles: SettlementProfiles,
   ) {}
+
+  /** The folders exist from the first start, so a newcomer sees where files go. */
+  async onModuleInit(): Promise<void> {
+    const { inboxDir, processingDir } = this.config.get('paths');
+    for (const dir of [inboxDir, processingDir]) {
+      await mkdir(dir, { recursive: true }).catch((error: Error) => this.logger.warn(`Cannot create ${dir}: ${error.message}`));
+    }
+  }
 
   /** Claims and registers every ready file (and any claimed file left unregistered by a crash). */
   async claimReady(now = Date.now()): Promise<SettlementFile[]> {
