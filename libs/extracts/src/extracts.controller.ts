@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
 import { AuthUser, CurrentUser } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
 import { TASK_ID_PIPE } from '@app/jobs';
-import { RequireSubscription } from '@app/subscriptions';
 import { GenerateDataDto, GenerateDataResponse } from './dto/generate-data.dto';
 import { ExtractsService } from './extracts.service';
 
@@ -16,15 +15,17 @@ export class ExtractsController {
 
   @Post('generate-data')
   @HttpCode(HttpStatus.ACCEPTED)
-  @RequireSubscription()
   @ApiOperation({
     summary: 'Start a CSV extract in the background',
     description:
       'Period: `start_date` and `end_date` (inclusive) or `days_before`, exactly one form. Aggregated by ' +
-      '`aggregation` (day, ISO week, month, year) per currency, or `detailed` rows. Users need an active ' +
-      'subscription; `source: settlement` needs the operator role. Poll `status_url`.',
+      '`aggregation` (day, ISO week, month, year) per currency, or `detailed` rows. `source: transactions` ' +
+      "(the default): the caller's own transactions; role user needs an active subscription. " +
+      '`source: settlement`: every card settlement record by TRANS_DATE, for operators and admins ' +
+      '(aggregated: count, gross, fees, net, refund_count, refund_total). Poll `status_url`.',
   })
   @ApiAcceptedResponse({ type: GenerateDataResponse })
+  @ApiForbiddenResponse({ description: 'Role user without an active subscription, or asking for source settlement' })
   @ApiErrors(400, 401, 403, 503)
   async generate(@CurrentUser() actor: AuthUser, @Body() dto: GenerateDataDto): Promise<GenerateDataResponse> {
     const task = await this.extracts.request(actor, dto);

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthUser, hasRole } from '@app/auth/access';
-import { AppConfigService, ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationError } from '@app/core';
+import { AppConfigService, ConflictError, ForbiddenError, GoneError, NotFoundError } from '@app/core';
 import { JOBS, JobsService, Task, TasksService } from '@app/jobs';
-import { ExtractParams, GenerateDataDto } from './dto/generate-data.dto';
+import { SubscriptionsService } from '@app/subscriptions';
+import { ExtractParams, ExtractSource, GenerateDataDto } from './dto/generate-data.dto';
 import { resolvePeriod } from './period';
 
 @Injectable()
@@ -13,16 +14,12 @@ export class ExtractsService {
     private readonly jobs: JobsService,
     private readonly tasks: TasksService,
     private readonly config: AppConfigService,
+    private readonly subscriptions: SubscriptionsService,
   ) {}
 
   async request(actor: AuthUser, dto: GenerateDataDto): Promise<Task> {
     const source = dto.source ?? 'transactions';
-    if (source === 'settlement') {
-      if (!hasRole(actor, 'operator')) throw new ForbiddenError('Settlement extracts need the operator role');
-      throw ValidationError.fields([
-        { field: 'source', problems: ['no settlement data source yet: settlement records arrive with settlement ingestion'] },
-      ]);
-    }
+    await this.authorise(actor, source);
     const period = resolvePeriod(dto);
     const params: ExtractParams = {
       source,
@@ -32,6 +29,22 @@ export class ExtractsService {
       detailed: dto.detailed ?? false,
     };
     return this.jobs.submit(actor.id, JOBS.generateExtract, { ...params });
+  }
+
+  /**
+   * §Roles: settlement extracts are the operators' (and admins'); transactions extracts need an
+   * active subscription for role `user`, none for operators. Decided here rather than in a route
+   * guard because it depends on `source`, which a guard would have to read from the unvalidated body.
+   */
+  private async authorise(actor: AuthUser, source: ExtractSource): Promise<void> {
+    if (source === 'settlement') {
+      if (!hasRole(actor, 'operator')) throw new ForbiddenError('Settlement extracts (source: settlement) need the operator role');
+      return;
+    }
+    if (hasRole(actor, 'operator')) return;
+    if (!(await this.subscriptions.isActive(actor.id))) {
+      throw new ForbiddenError('An active subscription is needed for this; ask an admin to grant one');
+    }
   }
 
   /** The owner's (or, for an admin, anyone's) task; anything else answers like a missing one. */

@@ -44,7 +44,11 @@ export class GenerateDataDto {
   @IsBoolean()
   detailed?: boolean;
 
-  @ApiPropertyOptional({ enum: SOURCES, default: 'transactions', description: 'settlement needs the operator role' })
+  @ApiPropertyOptional({
+    enum: SOURCES,
+    default: 'transactions',
+    description: "transactions: the caller's own (role user needs a subscription); settlement: every card settlement record by TRANS_DATE (operators and admins)",
+  })
   @IsOptional()
   @IsIn(SOURCES)
   source?: ExtractSource;
