@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { AppConfigModule, AppConfigService, RedisModule, loadConfig } from '@app/core';
 import { DatabaseModule } from '@app/database';
+import { ExtractsModule } from '@app/extracts';
 import { JobsModule } from '@app/jobs';
 import { SettlementIngestModule, SettlementInboxService, SettlementIngestService } from '@app/settlement-ingest';
 import { generateSettlementFile } from '@app/settlement-ingest/generator';
@@ -65,7 +66,8 @@ async function runProduct(url: string, file: string): Promise<void> {
     loadConfig({ SETTLEMENT_DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password' }),
   );
   @Module({
-    imports: [AppConfigModule.forRoot(config), RedisModule, DatabaseModule.forRoot(), JobsModule.forRoot(config, { runProcessors: false }), SettlementIngestModule],
+    imports: [AppConfigModule.forRoot(config), RedisModule, DatabaseModule.forRoot(), JobsModule.forRoot(config, { runProcessors: false }), ExtractsModule, SettlementIngestModule],
+    // ExtractsModule: every job needs its handler registered at boot, even where none runs.
   })
   class BenchModule {}
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });

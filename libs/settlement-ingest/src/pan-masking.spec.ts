@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { PanMaskingStream } from './pan-masking';
+import { maskPansInText } from '@app/core';
+import { PanMaskingStream, maskPanBytes } from './pan-masking';
 
 async function maskChunks(chunks: string[], encoding: BufferEncoding = 'utf8'): Promise<string> {
   const out: Buffer[] = [];
@@ -32,5 +33,14 @@ describe('PanMaskingStream', () => {
   it('passes a long run of digits (not a PAN) through unchanged', async () => {
     const digits = '1'.repeat(50);
     expect(await maskChunks([digits.slice(0, 20), digits.slice(20)])).toBe(digits);
+  });
+
+  it('masks exactly what maskPansInText masks, on random digit-heavy text', () => {
+    let state = 42;
+    const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from({ length: 200 }, () => (random() < 0.85 ? String(Math.floor(random() * 10)) : ',;x '[Math.floor(random() * 4)])).join('');
+      expect(maskPanBytes(Buffer.from(text, 'latin1')).toString('latin1')).toBe(maskPansInText(text));
+    }
   });
 });
