@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHES = ['extracts'];
+const BENCHES = ['extracts', 'ingest', 'settlement-query'];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--') || /^\d+$/.test(a));
 let failed = false;

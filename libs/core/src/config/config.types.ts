@@ -24,6 +24,8 @@ export interface AppConfig {
     inboxDir: string;
     archiveDir: string;
     failedDir: string;
+    /** Settlement files claimed from the inbox or uploaded, while they load. */
+    processingDir: string;
     extractsDir: string;
   };
   log: { level: LogLevel; file?: string };
@@ -60,5 +62,9 @@ export interface AppConfig {
   };
   extracts: {
     ttlHours: number;
+  };
+  settlementQuery: {
+    /** How long a settlement query answer stays cached; 0 turns the cache off. */
+    cacheTtlSeconds: number;
   };
 }

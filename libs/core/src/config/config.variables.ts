@@ -44,6 +44,7 @@ export const CONFIG_VARIABLES = [
   'SETTLEMENT_SCAN_CRON',
   'SETTLEMENT_PROFILES',
   'EXTRACT_TTL_HOURS',
+  'SETTLEMENT_CACHE_TTL_SECONDS',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];

@@ -58,12 +58,13 @@ describe('loadConfig', () => {
       expect(config.paths.dataDir).toBe('/srv/app/data');
     });
 
-    it('puts inbox, archive, failed and extracts under the data directory', () => {
+    it('puts inbox, archive, failed, processing and extracts under the data directory', () => {
       expect(config.paths).toEqual({
         dataDir: '/srv/app/data',
         inboxDir: '/srv/app/data/inbox',
         archiveDir: '/srv/app/data/archive',
         failedDir: '/srv/app/data/failed',
+        processingDir: '/srv/app/data/processing',
         extractsDir: '/srv/app/data/extracts',
       });
     });
@@ -92,6 +93,10 @@ describe('loadConfig', () => {
 
     it('keeps extracts for 168 hours', () => {
       expect(config.extracts.ttlHours).toBe(168);
+    });
+
+    it('caches settlement query answers for 30 seconds', () => {
+      expect(config.settlementQuery).toEqual({ cacheTtlSeconds: 30 });
     });
 
     it('uses the default admin, HTTP limits and migration settings', () => {
@@ -494,6 +499,15 @@ describe('loadConfig', () => {
 
     it('reads a 6-field SETTLEMENT_SCAN_CRON', () => {
       expect(load({ SETTLEMENT_SCAN_CRON: '0 */15 * * * *' }).settlementIngest.scanCron).toBe('0 */15 * * * *');
+    });
+
+    it('reads SETTLEMENT_CACHE_TTL_SECONDS, 0 turning the cache off', () => {
+      expect(load({ SETTLEMENT_CACHE_TTL_SECONDS: '0' }).settlementQuery.cacheTtlSeconds).toBe(0);
+      expect(load({ SETTLEMENT_CACHE_TTL_SECONDS: '300' }).settlementQuery.cacheTtlSeconds).toBe(300);
+    });
+
+    it('rejects SETTLEMENT_CACHE_TTL_SECONDS=-1', () => {
+      expectRejected({ SETTLEMENT_CACHE_TTL_SECONDS: '-1' }, 'SETTLEMENT_CACHE_TTL_SECONDS');
     });
 
     it('rejects SETTLEMENT_SCAN_CRON=every hour', () => {

@@ -180,6 +180,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
       inboxDir: dir(env.SETTLEMENT_INBOX_DIR ?? join(dataDir, 'inbox')),
       archiveDir: join(dataDir, 'archive'),
       failedDir: join(dataDir, 'failed'),
+      processingDir: join(dataDir, 'processing'),
       extractsDir: dir(env.EXTRACTS_DIR ?? join(dataDir, 'extracts')),
     },
     log: { level: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'), file: env.LOG_FILE ? dir(env.LOG_FILE) : undefined },
@@ -209,6 +210,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
       profilesFile: env.SETTLEMENT_PROFILES ? dir(env.SETTLEMENT_PROFILES) : undefined,
     },
     extracts: { ttlHours: int('EXTRACT_TTL_HOURS', 168, 1, 24 * 365) },
+    settlementQuery: { cacheTtlSeconds: int('SETTLEMENT_CACHE_TTL_SECONDS', 30, 0, 24 * 60 * 60) },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

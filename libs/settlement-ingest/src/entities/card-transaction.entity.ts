@@ -22,6 +22,7 @@ const decimal = {
 @Index('ix_card_tx_trans_date', ['transDate', 'docIdt'])
 @Index('ix_card_tx_amount', ['amount', 'docIdt'])
 @Index('ix_card_tx_merchant', ['merchantId', 'docIdt'])
+@Index('ix_card_tx_merchant_date', ['merchantId', 'transDate', 'docIdt'])
 @Index('ix_card_tx_terminal', ['terminalId', 'docIdt'])
 @Index('ix_card_tx_settle_date', ['settleDate', 'docIdt'])
 @Index('ix_card_tx_file_line', ['fileId', 'line'])

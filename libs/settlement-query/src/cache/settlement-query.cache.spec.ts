@@ -1,0 +1,149 @@
+import type { Cache } from '@nestjs/cache-manager';
+import { createCache } from 'cache-manager';
+import { Keyv } from 'keyv';
+import { AppConfigService, loadConfig } from '@app/core';
+import type { SettlementDataVersion } from '@app/settlement-ingest';
+import { BoundedMap, memoryStore } from './cache-stores';
+import { CACHE_RETRY_AFTER_MS, CACHE_TIMEOUT_MS, SettlementQueryCache } from './settlement-query.cache';
+
+/** A shared-tier store whose behaviour each test sets: working, failing, or hanging. */
+class ScriptedStore extends Map<string, unknown> {
+  mode: 'ok' | 'fail' | 'hang' = 'ok';
+  reads = 0;
+
+  override get(key: string): unknown {
+    this.reads += 1;
+    if (this.mode === 'fail') throw new Error('ECONNREFUSED');
+    if (this.mode === 'hang') return new Promise(() => undefined);
+    return super.get(key);
+  }
+
+  override set(key: string, value: unknown): this {
+    if (this.mode === 'fail') throw new Error('ECONNREFUSED');
+    return super.set(key, value);
+  }
+}
+
+function setup(version: () => Promise<string | null> = async () => '7', ttlSeconds = '30') {
+  const shared = new ScriptedStore();
+  const sharedKeyv = new Keyv({ store: shared, useKeyPrefix: false, throwOnErrors: true });
+  sharedKeyv.on('error', () => undefined);
+  const cache = createCache({ stores: [memoryStore(), sharedKeyv] }) as unknown as Cache;
+  const dataVersion = { current: jest.fn(version) } as unknown as SettlementDataVersion & { current: jest.Mock };
+  const config = new AppConfigService(loadConfig({ SETTLEMENT_CACHE_TTL_SECONDS: ttlSeconds }));
+  return { subject: new SettlementQueryCache(cache, dataVersion, config), shared, dataVersion };
+}
+
+const counter = () => {
+  let calls = 0;
+  const load = jest.fn(async () => `answer ${++calls}`);
+  return load;
+};
+
+describe('SettlementQueryCache', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('answers a second read from the cache, keyed by the data version', async () => {
+    const { subject } = setup();
+    const load = counter();
+    const version = await subject.version();
+    expect(await subject.read(version, 'k', load)).toBe('answer 1');
+    expect(await subject.read(version, 'k', load)).toBe('answer 1');
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('a new data version (an ingest committed) is never answered from before it', async () => {
+    let version = '7';
+    const { subject } = setup(async () => version);
+    const load = counter();
+    await subject.read(await subject.version(), 'k', load);
+    version = '8';
+    expect(await subject.read(await subject.version(), 'k', load)).toBe('answer 2');
+  });
+
+  it('shares one load between concurrent misses of the same key', async () => {
+    const { subject } = setup();
+    let release!: () => void;
+    const load = jest.fn(() => new Promise<string>((resolve) => (release = () => resolve('once'))));
+    const version = await subject.version();
+    const reads = [subject.read(version, 'k', load), subject.read(version, 'k', load), subject.read(version, 'k', load)];
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    expect(await Promise.all(reads)).toEqual(['once', 'once', 'once']);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not share loads across versions', async () => {
+    const { subject } = setup();
+    const load = counter();
+    await Promise.all([subject.read('1', 'k', load), subject.read('2', 'k', load)]);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('an unknown version (Redis down or slow) means no cache at all', async () => {
+    const { subject, shared } = setup(async () => null);
+    const load = counter();
+    const version = await subject.version();
+    expect(version).toBeNull();
+    expect(await subject.read(version, 'k', load)).toBe('answer 1');
+    expect(await subject.read(version, 'k', load)).toBe('answer 2');
+    expect(shared.size).toBe(0);
+  });
+
+  it('a failing shared store is a miss, then skipped for a while, then tried again', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+    const { subject, shared, dataVersion } = setup();
+    shared.mode = 'fail';
+    const load = counter();
+    expect(await subject.read('7', 'a', load)).toBe('answer 1');
+    // Breaker open: neither the version nor the store is asked.
+    dataVersion.current.mockClear();
+    shared.reads = 0;
+    expect(await subject.version()).toBeNull();
+    expect(dataVersion.current).not.toHaveBeenCalled();
+    expect(await subject.read(null, 'a', load)).toBe('answer 2');
+    expect(shared.reads).toBe(0);
+    // After the pause one read probes, finds Redis back, and the cache is used again.
+    shared.mode = 'ok';
+    jest.advanceTimersByTime(CACHE_RETRY_AFTER_MS);
+    expect(await subject.version()).toBe('7');
+    await subject.read('7', 'b', load);
+    expect(await subject.read('7', 'b', load)).toBe('answer 3');
+  });
+
+  it('a hanging shared store costs at most the cache timeout', async () => {
+    const { subject, shared } = setup();
+    shared.mode = 'hang';
+    const started = Date.now();
+    expect(await subject.read('7', 'k', counter())).toBe('answer 1');
+    expect(Date.now() - started).toBeLessThan(CACHE_TIMEOUT_MS + 200);
+  });
+
+  it('a failure empties this process’s memory tier: a bump missed while Redis was down cannot leave stale answers', async () => {
+    const { subject, shared } = setup();
+    const load = counter();
+    await subject.read('7', 'k', load);
+    shared.mode = 'fail';
+    await subject.version(); // version is fine, but:
+    await subject.read('7', 'other', load); // the shared store fails
+    shared.mode = 'ok';
+    shared.clear(); // Redis came back empty, its version key reset to what it was
+    await new Promise((resolve) => setTimeout(resolve, CACHE_RETRY_AFTER_MS + 10));
+    expect(await subject.read('7', 'k', load)).toBe('answer 3');
+  });
+
+  it('SETTLEMENT_CACHE_TTL_SECONDS=0 turns the cache off', async () => {
+    const { subject, dataVersion } = setup(undefined, '0');
+    expect(subject.enabled).toBe(false);
+    expect(await subject.version()).toBeNull();
+    expect(dataVersion.current).not.toHaveBeenCalled();
+  });
+});
+
+describe('BoundedMap', () => {
+  it('forgets the oldest entry once full', () => {
+    const map = new BoundedMap<string, number>(2);
+    map.set('a', 1).set('b', 2).set('a', 3).set('c', 4);
+    expect([...map.keys()]).toEqual(['b', 'c']);
+  });
+});

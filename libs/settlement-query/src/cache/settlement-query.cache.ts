@@ -1,0 +1,115 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CACHE_MANAGER, Cache } from '@nestjs/cache-manager';
+import { AppConfigService } from '@app/core';
+import { SettlementDataVersion } from '@app/settlement-ingest';
+
+/** A cache read slower than this counts as a miss: the database answers instead. */
+export const CACHE_TIMEOUT_MS = 100;
+/** After a cache failure, how long reads skip the cache before one of them tries it again. */
+export const CACHE_RETRY_AFTER_MS = 1_000;
+
+/**
+ * The settlement query cache: answers keyed by the data version (bumped by every ingest commit) and
+ * the normalised query. A completed ingest changes the version, so no answer from before it can be
+ * found again; the TTL is only a backstop for a bump that could not reach Redis.
+ *
+ * Whenever the cache cannot be trusted or reached (version unknown, Redis down or slow) a read goes
+ * to the database: the cache may make answers faster, never wrong and never failed.
+ */
+@Injectable()
+export class SettlementQueryCache {
+  readonly enabled: boolean;
+  private readonly ttlMs: number;
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** Until when the cache is skipped after a failure (a small circuit breaker). */
+  private skipUntil = 0;
+  private probing = false;
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    private readonly dataVersion: SettlementDataVersion,
+    config: AppConfigService,
+  ) {
+    this.ttlMs = config.get('settlementQuery').cacheTtlSeconds * 1000;
+    this.enabled = this.ttlMs > 0;
+  }
+
+  /** The data version to key answers on, or null: do not use the cache for this read. */
+  async version(): Promise<string | null> {
+    if (!this.enabled || !this.mayTry()) return null;
+    const version = await this.dataVersion.current();
+    this.record(version !== null);
+    return version;
+  }
+
+  /**
+   * The cached answer for `key` at `version`, or `load()`'s, stored for the next read. Concurrent
+   * misses on the same key and version share one load. Without a version, just `load()`.
+   */
+  async read<T>(version: string | null, key: string, load: () => Promise<T>): Promise<T> {
+    if (version === null) return load();
+    const fullKey = `${version}:${key}`;
+    const hit = await this.get<T>(fullKey);
+    if (hit !== undefined) return hit;
+    const pending = this.inFlight.get(fullKey) as Promise<T> | undefined;
+    if (pending) return pending;
+    const loading = load().finally(() => this.inFlight.delete(fullKey));
+    this.inFlight.set(fullKey, loading);
+    const value = await loading;
+    this.set(fullKey, value);
+    return value;
+  }
+
+  private async get<T>(key: string): Promise<T | undefined> {
+    if (!this.mayTry()) return undefined;
+    try {
+      const [memory, ...shared] = this.cache.stores;
+      const local = (await memory.get(key)) as T | undefined;
+      if (local !== undefined) return local;
+      for (const store of shared) {
+        const value = (await withTimeout(store.get(key), CACHE_TIMEOUT_MS)) as T | undefined;
+        if (value !== undefined) {
+          // Keep it in this process too, for the little time it has left at most.
+          await memory.set(key, value, this.ttlMs);
+          this.record(true);
+          return value;
+        }
+      }
+      this.record(true);
+      return undefined;
+    } catch {
+      this.record(false);
+      return undefined;
+    }
+  }
+
+  /** Stores without making the reader wait; a store that fails only opens the breaker. */
+  private set(key: string, value: unknown): void {
+    if (!this.mayTry()) return;
+    withTimeout(this.cache.set(key, value, this.ttlMs), CACHE_TIMEOUT_MS * 5).catch(() => this.record(false));
+  }
+
+  /** Closed breaker, or the one read allowed to probe a cache that failed a moment ago. */
+  private mayTry(): boolean {
+    if (this.skipUntil === 0) return true;
+    if (Date.now() < this.skipUntil || this.probing) return false;
+    this.probing = true;
+    return true;
+  }
+
+  private record(ok: boolean): void {
+    this.probing = false;
+    this.skipUntil = ok ? 0 : Date.now() + CACHE_RETRY_AFTER_MS;
+    // An ingest that committed while Redis was unreachable could not bump the version, and Redis may
+    // come back with the version it had: answers this process kept in memory could then look current.
+    if (!ok) void this.cache.stores[0].clear().catch(() => undefined);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`cache gave no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
