@@ -15,6 +15,7 @@ export class SettlementDataVersion {
   private readonly logger = new Logger(SettlementDataVersion.name);
   private readonly key: string;
   private local = 0;
+  private retryPending = false;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis | null,
@@ -34,14 +35,26 @@ export class SettlementDataVersion {
     }
   }
 
-  /** Called after an ingest commits; never fails the ingest (the cache TTL is the backstop). */
+  /**
+   * Called after an ingest commits; never fails the ingest. A bump Redis could not take is made as
+   * soon as Redis is reachable again, so entries cached before the outage (if Redis kept them) are
+   * not served past that moment; the cache TTL bounds the gap.
+   */
   async bump(): Promise<void> {
     this.local += 1;
-    if (!this.redis) return;
+    const redis = this.redis;
+    if (!redis) return;
     try {
-      await withTimeout(this.redis.incr(this.key), 2_000);
+      await withTimeout(redis.incr(this.key), 2_000);
     } catch (error) {
-      this.logger.warn(`could not bump the settlement data version: ${(error as Error).message}`);
+      this.logger.warn(`could not bump the settlement data version, will when Redis is back: ${(error as Error).message}`);
+      if (!this.retryPending) {
+        this.retryPending = true;
+        redis.once('ready', () => {
+          this.retryPending = false;
+          void this.bump();
+        });
+      }
     }
   }
 }
