@@ -32,15 +32,26 @@ function databaseUrl(name: string): string {
   return url.toString();
 }
 
+/**
+ * The settlement data source of the product under test: an empty, migrated PostgreSQL database.
+ * Not the embedded SQLite one: that would load the sample settlement file at boot, during the run.
+ */
+function settlementUrl(financeDatabase: string): string {
+  return databaseUrl(`${financeDatabase}_settlement`);
+}
+
 /** A fresh database with the product's schema and `rows` transactions over 3 years, 3 currencies. */
 async function prepare(name: string, rows: number): Promise<string> {
-  psql(SERVER, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  psql(SERVER, `CREATE DATABASE ${name}`);
   const url = databaseUrl(name);
-  const config = loadConfig({ DATABASE_URL: url });
-  const dataSource = await new DataSource(await dataSourceOptions('finance', config.finance, false)).initialize();
-  await dataSource.runMigrations();
-  await dataSource.destroy();
+  const config = loadConfig({ DATABASE_URL: url, SETTLEMENT_DATABASE_URL: settlementUrl(name) });
+  for (const source of ['finance', 'settlement'] as const) {
+    const database = source === 'finance' ? name : `${name}_settlement`;
+    psql(SERVER, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    psql(SERVER, `CREATE DATABASE ${database}`);
+    const dataSource = await new DataSource(await dataSourceOptions(source, config[source], false)).initialize();
+    await dataSource.runMigrations();
+    await dataSource.destroy();
+  }
   psql(
     url,
     `INSERT INTO transactions (id, user_id, amount, currency, description, category, occurred_at, created_at, updated_at, version)
@@ -61,7 +72,16 @@ const PRODUCT_FLAGS = ['--max-semi-space-size=64'];
 /** Child mode: boot the product against `url`, run one extract, print seconds, rows and peak RSS. */
 async function runProduct(url: string, detailed: boolean): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-extracts-'));
-  const config = new AppConfigService(loadConfig({ DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', RUN_MIGRATIONS: 'false', ADMIN_PASSWORD: 'bench-admin-password' }));
+  const config = new AppConfigService(
+    loadConfig({
+      DATABASE_URL: url,
+      SETTLEMENT_DATABASE_URL: settlementUrl(new URL(url).pathname.slice(1)),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      RUN_MIGRATIONS: 'false',
+      ADMIN_PASSWORD: 'bench-admin-password',
+    }),
+  );
   const app = await NestFactory.createApplicationContext(ApiModule.forRoot(config), { logger: ['error'] });
   const processor = app.get(ExtractsProcessor);
   const taskId = `bench-${process.pid}`;
@@ -111,7 +131,10 @@ async function main(): Promise<void> {
     const product: number[] = [];
     for (let i = 0; i < repeat; i++) {
       anchor.push(timedPsql(url, `\\copy (${sql.replace(/\n/g, ' ')}) TO '${out}' WITH CSV HEADER`));
-      product.push(child<{ seconds: number }>(script, ['--child', url, ...(detailed ? ['--detailed'] : [])], {}, PRODUCT_FLAGS).seconds);
+      const run = child<{ seconds: number; rows: number }>(script, ['--child', url, ...(detailed ? ['--detailed'] : [])], {}, PRODUCT_FLAGS);
+      // A fast path that lost rows would look like a fast extract: every row must be there.
+      if (detailed && run.rows !== rows) throw new Error(`The detailed extract wrote ${run.rows} rows, not ${rows}`);
+      product.push(run.seconds);
     }
     const ratio = median(product) / median(anchor);
     results.push({
@@ -136,8 +159,10 @@ async function main(): Promise<void> {
     verdict: big.maxRssMb / small.maxRssMb <= 1.2 ? 'PASS' : 'FAIL',
   });
   if (!process.argv.includes('--keep')) {
-    psql(SERVER, 'DROP DATABASE IF EXISTS bench_extracts_big WITH (FORCE)');
-    psql(SERVER, 'DROP DATABASE IF EXISTS bench_extracts WITH (FORCE)');
+    for (const database of ['bench_extracts_big', 'bench_extracts']) {
+      psql(SERVER, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      psql(SERVER, `DROP DATABASE IF EXISTS ${database}_settlement WITH (FORCE)`);
+    }
   }
   console.log(`\n${table(results)}\n`);
 }

@@ -26,4 +26,10 @@ export interface ExtractSourceReader {
   detailedQuery(ownerId: string, params: ExtractParams): DetailedQuery;
   /** One streamed row (as the driver returned it) as CSV cells: money normalised, text neutralised. */
   detailedRow(row: unknown[]): string[];
+  /**
+   * The same rows with every cell already as detailedRow makes it, computed by the database, for a
+   * dialect that writes CSV itself (`sql.csvCells`, PostgreSQL): streamed with copyCsv, no row ever
+   * reaches JavaScript. Undefined where the dialect cannot, or the source's cells need JavaScript.
+   */
+  detailedCsvQuery?(ownerId: string, params: ExtractParams): DetailedQuery | undefined;
 }

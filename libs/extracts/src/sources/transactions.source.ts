@@ -65,19 +65,34 @@ export class TransactionsExtractSource implements ExtractSourceReader {
   }
 
   detailedQuery(ownerId: string, params: ExtractParams): DetailedQuery {
-    const sql = this.sql;
-    return {
-      sql:
-        `SELECT ${sql.periodStart('t.occurred_at', params.aggregation)}, t.id, ${sql.isoTimestamp('t.occurred_at')}, ` +
-        `t.currency, ${sql.decimalText('t.amount')}, t.category, t.description ` +
-        'FROM transactions t WHERE t.user_id = ? AND t.occurred_at >= ? AND t.occurred_at < ? ORDER BY t.occurred_at, t.id',
-      params: [ownerId, sql.timestampParam(new Date(`${params.start}T00:00:00.000Z`)), sql.timestampParam(endExclusive(params))],
-    };
+    return this.detailed(ownerId, params, { amount: this.sql.decimalText('t.amount'), category: 't.category', description: 't.description' });
+  }
+
+  detailedCsvQuery(ownerId: string, params: ExtractParams): DetailedQuery | undefined {
+    const cells = this.sql.csvCells;
+    if (!cells) return undefined;
+    return this.detailed(ownerId, params, {
+      amount: cells.money('t.amount', 't.currency'),
+      category: cells.text('t.category'),
+      description: cells.text('t.description'),
+    });
   }
 
   detailedRow(row: unknown[]): string[] {
     const [period, id, occurredAt, currency, amount, category, description] = row as DetailRow;
     return [period, id, occurredAt, currency, normaliseDecimal(amount, minorUnits(currency)), neutralise(category), neutralise(description)];
+  }
+
+  /** The detailed SELECT, in (occurred_at, id) order, with the given expressions for the cells that need work. */
+  private detailed(ownerId: string, params: ExtractParams, cells: { amount: string; category: string; description: string }): DetailedQuery {
+    const sql = this.sql;
+    return {
+      sql:
+        `SELECT ${sql.periodStart('t.occurred_at', params.aggregation)}, t.id, ${sql.isoTimestamp('t.occurred_at')}, ` +
+        `t.currency, ${cells.amount}, ${cells.category}, ${cells.description} ` +
+        'FROM transactions t WHERE t.user_id = ? AND t.occurred_at >= ? AND t.occurred_at < ? ORDER BY t.occurred_at, t.id',
+      params: [ownerId, sql.timestampParam(new Date(`${params.start}T00:00:00.000Z`)), sql.timestampParam(endExclusive(params))],
+    };
   }
 
   private inPeriod(ownerId: string, params: ExtractParams) {

@@ -1,4 +1,5 @@
 import type { Aggregation } from '../period';
+import { CsvCellsSql, postgresCsvCells } from './csv-cells';
 
 export type Dialect = 'postgres' | 'mysql' | 'sqlite';
 
@@ -23,6 +24,8 @@ export interface ExtractSql {
   decimalText(column: string): string;
   /** A Date as a bound parameter compares with stored timestamps (SQLite stores text). */
   timestampParam(date: Date): Date | string;
+  /** Only for a dialect that writes a detailed extract's CSV itself (sql/copy-csv.ts): its cells as SQL. */
+  readonly csvCells?: CsvCellsSql;
 }
 
 const postgres: ExtractSql = {
@@ -36,6 +39,7 @@ const postgres: ExtractSql = {
   periodStart: (column, aggregation, kind = 'timestamp') =>
     `to_char(date_trunc('${aggregation}', ${kind === 'date' ? `${column}::timestamp` : column}), 'YYYY-MM-DD')`,
   sum: (expression) => `SUM(${expression})`,
+  csvCells: postgresCsvCells,
 };
 
 const mysql: ExtractSql = {
