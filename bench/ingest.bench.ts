@@ -106,6 +106,11 @@ async function main(): Promise<void> {
     return child<{ seconds: number; rows: number; maxRssMb: number }>(__filename, ['--child', url, path], {}, PRODUCT_FLAGS);
   };
   const results: Array<Record<string, string | number>> = [];
+  // Each row is printed as soon as it is measured, so a long run interrupted keeps what it measured.
+  const report = (row: Record<string, string | number>) => {
+    results.push(row);
+    console.log(JSON.stringify(row));
+  };
   for (const dialect of dialects) {
     const anchorRates: number[] = [];
     const productRates: number[] = [];
@@ -120,7 +125,7 @@ async function main(): Promise<void> {
     }
     const productRate = median(productRates);
     if (dialect === 'sqlite') {
-      results.push({
+      report({
         workload: `ingest ${rows} rows, SQLite`,
         'anchor (rows/s, median)': '-',
         'product (rows/s, median)': productRate.toFixed(0),
@@ -131,7 +136,7 @@ async function main(): Promise<void> {
       continue;
     }
     const anchorRate = median(anchorRates);
-    results.push({
+    report({
       workload: `ingest ${rows} rows, ${dialect === 'mysql' ? 'MariaDB vs LOAD DATA LOCAL INFILE' : 'PostgreSQL vs \\copy'}`,
       'anchor (rows/s, median)': anchorRate.toFixed(0),
       'product (rows/s, median)': productRate.toFixed(0),
@@ -147,7 +152,7 @@ async function main(): Promise<void> {
     console.log(`Generating ${bigRows} rows…`);
     await generateSettlementFile(bigFile, { rows: bigRows, seed: 2, docPrefix: 'G' });
     const big = await product(rssDialect, bigFile)();
-    results.push({
+    report({
       workload: `peak RSS, ${rssDialect}, ${small.rows} vs ${big.rows} rows`,
       'anchor (rows/s, median)': '-',
       'product (rows/s, median)': `${small.maxRssMb.toFixed(0)} MB vs ${big.maxRssMb.toFixed(0)} MB`,
