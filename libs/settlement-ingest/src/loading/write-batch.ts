@@ -34,25 +34,25 @@ const REASON_MAX = 255;
 const COLUMN_MAX = 32;
 
 export function duplicateReason(fileName: string, line: number): string {
-  return fit(`duplicate DOC_IDT: already loaded from ${fileName} line ${line}`, REASON_MAX);
+  return clip(`duplicate DOC_IDT: already loaded from ${fileName} line ${line}`, REASON_MAX);
 }
 
 /** The reject of a record refused as a duplicate; its raw text may still hold a PAN in a field other than CARD_NO. */
 export function duplicateReject(record: SettlementRecord, reason: string): RejectedRow {
-  return { line: record.line, column: 'DOC_IDT', reason, raw: fit(maskPansInText(record.raw), REJECT_RAW_MAX) };
+  return { line: record.line, column: 'DOC_IDT', reason, raw: clip(maskPansInText(record.raw), REJECT_RAW_MAX) };
 }
 
 /** A parser's reject cut to the columns' sizes, so one oversized text never fails a whole batch. */
 export function fitReject(reject: RejectedRow): RejectedRow {
   return {
     line: reject.line,
-    column: reject.column === null ? null : fit(reject.column, COLUMN_MAX),
-    reason: fit(reject.reason, REASON_MAX),
-    raw: fit(reject.raw, REJECT_RAW_MAX),
+    column: reject.column === null ? null : clip(reject.column, COLUMN_MAX),
+    reason: clip(reject.reason, REASON_MAX),
+    raw: clip(reject.raw, REJECT_RAW_MAX),
   };
 }
 
-function fit(text: string, max: number): string {
+function clip(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max);
 }
 
