@@ -1,4 +1,7 @@
+import { FINANCE_DB } from '@app/database';
 import { TasksService } from '@app/jobs';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { TransactionsService } from '@app/transactions';
 import {
   TestApp,
@@ -50,17 +53,29 @@ describe('worker process (Bull on Redis)', () => {
   it('a worker killed (-9) in the middle of a job: the job is picked up again and ends SUCCESS once', async () => {
     const res = await t.http().post('/generate-data').auth(user.token, { type: 'bearer' }).send({ start_date: '2026-01-01', end_date: '2026-12-31', detailed: true }).expect(202);
     const taskId = res.body.task_id;
+    // The extract itself takes well under a second, so hold it mid-way: a lock on the transactions
+    // table lets the worker claim the job (STARTED) and then blocks its read. Kill it there, without warning.
+    const finance = t.app.get<DataSource>(getDataSourceToken(FINANCE_DB));
+    expect(finance.options.type).toBe('postgres');
+    const lock = finance.createQueryRunner();
+    await lock.connect();
+    await lock.startTransaction();
+    await lock.query('LOCK TABLE transactions IN ACCESS EXCLUSIVE MODE');
     const first = startBuiltApp('worker', t.env);
-    // Wait until the job is visibly under way, then kill the worker without warning.
-    for (let i = 0; ; i++) {
-      const status = (await t.http().get(`/task-status/${taskId}`).auth(user.token, { type: 'bearer' })).body;
-      if (status.state === 'PROGRESS' && status.progress.done > 0) break;
-      if (status.state !== 'PENDING' && status.state !== 'STARTED' && status.state !== 'PROGRESS' || i > 600) {
-        throw new Error(`job never seen in progress: ${JSON.stringify(status)}\n${first.output.join('')}`);
+    try {
+      for (let i = 0; ; i++) {
+        const status = (await t.http().get(`/task-status/${taskId}`).auth(user.token, { type: 'bearer' })).body;
+        if (status.state === 'STARTED' || status.state === 'PROGRESS') break;
+        if (status.state !== 'PENDING' || i > 600) {
+          throw new Error(`job never seen started: ${JSON.stringify(status)}\n${first.output.join('')}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await stopProcess(first, 'SIGKILL');
+    } finally {
+      await lock.rollbackTransaction();
+      await lock.release();
     }
-    await stopProcess(first, 'SIGKILL');
 
     const second = startBuiltApp('worker', t.env);
     try {
