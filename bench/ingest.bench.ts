@@ -2,7 +2,8 @@
  * §Performance, settlement ingest. Anchors run in the same run, on the same file:
  *  - MariaDB:    the product (parse, validate, mask, de-duplicate, store, checkpoint) vs `LOAD DATA LOCAL INFILE` (target ≥ 0.8×)
  *  - PostgreSQL: the product vs psql `\copy … FROM` (target ≥ 0.8×)
- *  - SQLite:     the product alone (target ≥ 50k rows/s)
+ *  - SQLite:     the product (target ≥ 50k rows/s), shown beside a bare better-sqlite3 import of the
+ *                same file into the same schema (indexes kept, and indexes built after the load)
  *  - peak RSS of the process ingesting: 1M vs 5M rows (target ≤ 256 MB, flat)
  *
  *   npm run bench -- ingest [--rows 1000000] [--big-rows 5000000] [--repeat 3] [--only mysql,postgres,sqlite]
@@ -22,7 +23,7 @@ import { ExtractsModule } from '@app/extracts';
 import { JobsModule } from '@app/jobs';
 import { SettlementIngestModule, SettlementInboxService, SettlementIngestService } from '@app/settlement-ingest';
 import { generateSettlementFile } from '@app/settlement-ingest/generator';
-import { loadDataInfileAnchor, psqlCopyAnchor } from './ingest-anchors';
+import { loadDataInfileAnchor, psqlCopyAnchor, sqliteInsertAnchor } from './ingest-anchors';
 import { child, median, psql, table, timed } from './support';
 
 const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
@@ -33,6 +34,8 @@ const arg = (name: string, fallback: number) => {
 };
 const PRODUCT_FLAGS = ['--max-semi-space-size=64'];
 type Dialect = 'mysql' | 'postgres' | 'sqlite';
+/** Rows per transaction of the SQLite anchor: the product's SQLite batch. */
+const SQLITE_BATCH = 25_000;
 
 function withDatabase(server: string, name: string): string {
   const url = new URL(server);
@@ -113,25 +116,38 @@ async function main(): Promise<void> {
   };
   for (const dialect of dialects) {
     const anchorRates: number[] = [];
+    const ceilingRates: number[] = [];
     const productRates: number[] = [];
     for (let i = 0; i < repeat; i++) {
-      if (dialect !== 'sqlite') {
-        const url = await freshDatabase(dialect, workDir);
-        const anchor = dialect === 'mysql' ? await loadDataInfileAnchor(file, url) : await psqlCopyAnchor(file, url);
-        anchorRates.push(anchor.rowsPerSecond);
+      const url = await freshDatabase(dialect, workDir);
+      if (dialect === 'mysql') anchorRates.push((await loadDataInfileAnchor(file, url)).rowsPerSecond);
+      if (dialect === 'postgres') anchorRates.push((await psqlCopyAnchor(file, url)).rowsPerSecond);
+      if (dialect === 'sqlite') {
+        anchorRates.push((await sqliteInsertAnchor(file, url, SQLITE_BATCH)).rowsPerSecond);
+        ceilingRates.push((await sqliteInsertAnchor(file, url, SQLITE_BATCH, true)).rowsPerSecond);
       }
       const run = await product(dialect, file)();
       productRates.push(run.rows / run.seconds);
     }
     const productRate = median(productRates);
     if (dialect === 'sqlite') {
+      // No bulk loader to hold the product to: the absolute target, with SQLite's own speed beside it.
+      const anchorRate = median(anchorRates);
       report({
-        workload: `ingest ${rows} rows, SQLite`,
-        'anchor (rows/s, median)': '-',
+        workload: `ingest ${rows} rows, SQLite (vs bare better-sqlite3 INSERT, same indexes)`,
+        'anchor (rows/s, median)': anchorRate.toFixed(0),
         'product (rows/s, median)': productRate.toFixed(0),
-        ratio: '-',
+        ratio: (productRate / anchorRate).toFixed(2),
         target: '≥ 50000 rows/s',
         verdict: productRate >= 50_000 ? 'PASS' : 'FAIL',
+      });
+      report({
+        workload: `for scale: bare better-sqlite3 INSERT, indexes built after the load`,
+        'anchor (rows/s, median)': median(ceilingRates).toFixed(0),
+        'product (rows/s, median)': '-',
+        ratio: '-',
+        target: '-',
+        verdict: '-',
       });
       continue;
     }

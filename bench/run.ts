@@ -1,12 +1,17 @@
-/** `npm run bench [-- name …]`: runs the named benchmarks (all by default), each printing its ratios. */
+/**
+ * `npm run bench [-- name … [--flag value …]]`: runs the named benchmarks (all by default), each
+ * printing its ratios. Names come first; everything from the first `--flag` on goes to each benchmark.
+ */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const BENCHES = ['extracts', 'ingest', 'settlement-query'];
-const chosen = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const flags = process.argv.slice(2).filter((a) => a.startsWith('--') || /^\d+$/.test(a));
+const args = process.argv.slice(2);
+const firstFlag = args.findIndex((a) => a.startsWith('--'));
+const chosen = firstFlag === -1 ? args : args.slice(0, firstFlag);
+const flags = firstFlag === -1 ? [] : args.slice(firstFlag);
 let failed = false;
-for (const name of chosen.length ? chosen.filter((c) => !/^\d+$/.test(c)) : BENCHES) {
+for (const name of chosen.length ? chosen : BENCHES) {
   console.log(`\n=== bench: ${name} ===`);
   const run = spawnSync(process.execPath, [join(__dirname, `${name}.bench.js`), ...flags], { stdio: 'inherit' });
   if (run.status !== 0) failed = true;

@@ -36,6 +36,14 @@ describe.each([
     await dataSource.runMigrations({ transaction: 'each' });
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
+
+  it(`a token's user is read on ${servers.finance} on every request: a disabled user's token stops at once`, async () => {
+    const admin = await loginAdmin(t);
+    const user = await createUser(t, admin);
+    await t.http().get('/users/me').auth(user.token, { type: 'bearer' }).expect(200);
+    await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: user.username, disabled: true }).expect(200);
+    await t.http().get('/users/me').auth(user.token, { type: 'bearer' }).expect(401);
+  });
 });
 
 describe('exact money with finance on MariaDB', () => {

@@ -30,8 +30,6 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 
   async validate(claims: TokenClaims): Promise<AuthUser | false> {
     if (typeof claims.sub !== 'string') return false;
-    const user = await this.users.findById(claims.sub);
-    if (!user || user.disabled) return false;
-    return { id: user.id, username: user.username, role: user.role };
+    return (await this.users.findActiveIdentity(claims.sub)) ?? false;
   }
 }

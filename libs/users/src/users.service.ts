@@ -13,6 +13,8 @@ const MAX_PASSWORD_BYTES = 72; // bcrypt ignores anything longer; refuse rather 
 
 @Injectable()
 export class UsersService {
+  private identitySql?: string;
+
   constructor(
     @InjectRepository(User, FINANCE_DB) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
@@ -20,6 +22,20 @@ export class UsersService {
 
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
+  }
+
+  /**
+   * Who a token's subject is now: read on every authenticated request, so one primary-key lookup of
+   * three columns in SQL written once per dialect, without the query builder or an entity to hydrate
+   * (the builder was a fifth of a cached read's CPU). Null for an unknown or disabled user.
+   */
+  async findActiveIdentity(id: string): Promise<AuthUser | null> {
+    this.identitySql ??= this.users.manager.connection.driver.escapeQueryWithParameters(
+      'SELECT id, username, role FROM users WHERE id = :id AND NOT disabled',
+      { id: '' },
+    )[0];
+    const [row] = (await this.users.query(this.identitySql, [id])) as AuthUser[];
+    return row ? { id: row.id, username: row.username, role: row.role } : null;
   }
 
   findByUsername(username: string): Promise<User | null> {
