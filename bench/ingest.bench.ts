@@ -32,7 +32,8 @@ const arg = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? fallback : Number(process.argv[index + 1]);
 };
-const PRODUCT_FLAGS = ['--max-semi-space-size=64'];
+/** The worker's node flags as deployed (docker/worker.Dockerfile, npm run start:worker). */
+const PRODUCT_FLAGS = ['--max-semi-space-size=64', '--max-old-space-size=192'];
 type Dialect = 'mysql' | 'postgres' | 'sqlite';
 /** Rows per transaction of the SQLite anchor: the product's SQLite batch. */
 const SQLITE_BATCH = 25_000;

@@ -11,22 +11,19 @@
  * the local servers) and a build (`npm run build`: the product runs as dist/apps/api/src/main.js).
  * `--reuse` keeps an already seeded bench_settlement_query database; `--keep` leaves it behind.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/core';
 import { dataSourceOptions } from '@app/database';
+import { Load, ROOT, Server, freePort, load, runBareFastify, start } from './http-load';
 import { median, psql, table } from './support';
 
 const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 const DB_NAME = 'bench_settlement_query';
-const ROOT = join(__dirname, '..', '..');
 const API_ENTRY = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 const SECRET_KEY = 'bench-secret-key-of-at-least-32-bytes-long';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -97,77 +94,6 @@ async function seed(url: string, rows: number): Promise<void> {
   console.log(`Seeded ${rows} records in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Child mode: the anchor, a bare Fastify JSON route. */
-async function runAnchor(port: number): Promise<void> {
-  const { default: Fastify } = await import('fastify');
-  const app = Fastify({ logger: false });
-  app.get('/', async () => ({ hello: 'world' }));
-  await app.listen({ port, host: '127.0.0.1' });
-  console.log('ready');
-}
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  stop(): Promise<void>;
-}
-
-/** A port nothing listens on now, so a server left over from elsewhere is never measured by mistake. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHttp(url: string, child: ChildProcess, output: string[]): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output.join('').slice(-3000)}`);
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no answer from ${url}:\n${output.join('').slice(-3000)}`);
-}
-
-/** Every server this run started: none outlives it, however it ends. */
-const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
-
-async function start(args: string[], env: NodeJS.ProcessEnv, port: number, probe: string): Promise<Server> {
-  const output: string[] = [];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, TZ: 'UTC', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  // Only the tail is kept (for errors); the product's access log is a line per request.
-  const keep = (chunk: Buffer) => {
-    output.push(chunk.toString());
-    if (output.length > 50) output.shift();
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  await waitForHttp(`http://127.0.0.1:${port}${probe}`, child, output);
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  if (child.exitCode !== null) throw new Error(`server on port ${port} exited:\n${output.join('').slice(-3000)}`);
-  return {
-    child,
-    port,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 function startProduct(port: number, settlementUrl: string, financeUrl: string, cacheTtl: number, prefix: string): Promise<Server> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: run "npm run build" first`);
   return start(
@@ -203,26 +129,6 @@ async function token(port: number): Promise<string> {
 
 const merchantPath = (i: number) =>
   `/api/transactions?filter_by=MERCHANT_ID&filter_value=MERCH${String(i % MERCHANTS).padStart(10, '0')}&sort_by=TRANS_DATE&sort_order=desc&limit=10`;
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  failed: number;
-}
-
-/** autocannon, 50 connections by default, cycling over `paths`; any non-2xx or error counts as failed. */
-async function load(port: number, paths: string[], seconds: number, connections: number, headers: Record<string, string> = {}): Promise<Load> {
-  let next = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    duration: seconds,
-    headers,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
-  });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors + result.timeouts };
-}
 
 async function getJson(port: number, path: string, auth: string): Promise<{ ms: number; body: { next_cursor: string | null; transactions: unknown[]; total: number } }> {
   const started = process.hrtime.bigint();
@@ -261,7 +167,7 @@ async function deepPage(port: number, auth: string, base: string, depth: number)
 
 async function main(): Promise<void> {
   if (process.argv.includes('--anchor')) {
-    await runAnchor(Number(process.argv[process.argv.indexOf('--anchor') + 1]));
+    await runBareFastify(Number(process.argv[process.argv.indexOf('--anchor') + 1]));
     return;
   }
   const rows = arg('rows', 1_000_000);
