@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { SETTLEMENT_DB } from '@app/database';
+import { JOBS, TasksService } from '@app/jobs';
+import { SettlementFile, SettlementInboxService } from '@app/settlement-ingest';
 import { TestApp, createTestApp, createUser, loginAdmin, target, waitForTask } from '@app/testing';
 
 const HEADER = 'DOC_IDT,TRANS_DATE,TRANS_TIME,AMOUNT,CURRENCY,CARD_NO,MERCHANT_ID,TRANS_TYPE,FEE';
@@ -251,6 +253,46 @@ describe('settlement ingest: upload, history, rejects, inbox', () => {
       const file = await t.http().get(`/api/settlement/files/${fileId}`).auth(operator, { type: 'bearer' }).expect(200);
       expect(file.body).toMatchObject({ name: 'ready.csv', status: 'completed', rows_loaded: 1, source: 'inbox' });
       expect(readdirSync(inbox)).toEqual(['growing.csv']);
+    });
+
+    /**
+     * A file whose load failed for good (every attempt hit an outage), as the job runner leaves it:
+     * the file `loading`, its task FAILURE after `run` runs.
+     */
+    async function stalledFile(rows: string[], run: number) {
+      const inbox = t.config.get('paths').inboxDir;
+      const path = join(inbox, `stalled-${doc()}.csv`);
+      writeFileSync(path, `${HEADER}\n${rows.join('\n')}\n`);
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(path, past, past);
+      const [file] = await t.app.get(SettlementInboxService).claimReady();
+      const tasks = t.app.get(TasksService);
+      await tasks.createOnce(file.id, 'system', JOBS.ingestSettlementFile, { fileId: file.id, ...(run > 1 ? { run } : {}) });
+      await tasks.fail(file.id, 'failed after 4 attempts (internal error, logged with the task id)');
+      await db.getRepository(SettlementFile).update({ id: file.id }, { status: 'loading', taskId: file.id });
+      return file.id;
+    }
+
+    it('the next scan loads again a file whose load failed for good (an outage through every attempt), from its checkpoint', async () => {
+      const fileId = await stalledFile([row(), row()], 1);
+      const res = await t.http().post('/api/settlement/scan').auth(admin, { type: 'bearer' }).expect(202);
+      const scan = await waitForTask(t, admin, res.body.task_id);
+      expect(scan.result).toMatchObject({ resumed: [fileId], given_up: [] });
+      expect(await waitForTask(t, admin, fileId)).toMatchObject({ state: 'SUCCESS', result: { status: 'completed', rows_loaded: 2 } });
+      const file = await t.http().get(`/api/settlement/files/${fileId}`).auth(operator, { type: 'bearer' }).expect(200);
+      expect(file.body).toMatchObject({ status: 'completed', rows_loaded: 2 });
+    });
+
+    it('after its last run a stalled file is recorded failed with the reason, not retried forever', async () => {
+      const fileId = await stalledFile([row()], 3);
+      const res = await t.http().post('/api/settlement/scan').auth(admin, { type: 'bearer' }).expect(202);
+      const scan = await waitForTask(t, admin, res.body.task_id);
+      expect(scan.result).toMatchObject({ resumed: [], given_up: [fileId] });
+      const file = await t.http().get(`/api/settlement/files/${fileId}`).auth(operator, { type: 'bearer' }).expect(200);
+      expect(file.body).toMatchObject({ status: 'failed', rows_loaded: 0, error: expect.stringMatching(/loading stopped: 3 runs of 4 attempts/) });
+      expect(readdirSync(t.config.get('paths').failedDir).some((name) => name.startsWith(fileId))).toBe(true);
+      const again = await t.http().post('/api/settlement/scan').auth(admin, { type: 'bearer' }).expect(202);
+      expect((await waitForTask(t, admin, again.body.task_id)).result).toMatchObject({ resumed: [], given_up: [] });
     });
 
     it(`loads the sample file on the first embedded start (${target()})`, async () => {

@@ -31,6 +31,26 @@ export class JobsService {
     return task;
   }
 
+  /**
+   * Runs a task that failed for good once more, for jobs that resume where they stopped (a settlement
+   * load whose attempts ran out while its database was down). At most `maxRuns` runs in all, counted
+   * in the task's params (`run`). `not-failed`: the task is not FAILURE (still running, or done).
+   */
+  async rerun(taskId: string, maxRuns: number): Promise<'queued' | 'not-failed' | 'exhausted'> {
+    const task = await this.tasks.find(taskId);
+    if (!task || task.state !== 'FAILURE') return 'not-failed';
+    const run = Number(task.params.run ?? 1) + 1;
+    if (run > maxRuns) return 'exhausted';
+    if (!(await this.tasks.reopen(task.id, { ...task.params, run }))) return 'not-failed';
+    try {
+      await this.driver.enqueue(task.type as JobName, task.id, `${task.id}-run-${run}`);
+    } catch (error) {
+      await this.tasks.fail(task.id, 'could not be queued: the job queue was unavailable');
+      throw error;
+    }
+    return 'queued';
+  }
+
   queueAvailable(): boolean {
     return this.driver.isAvailable();
   }

@@ -83,6 +83,18 @@ export class TasksService {
     );
   }
 
+  /** A task that failed for good back to PENDING for another run of its job; false when it is not FAILURE. */
+  async reopen(id: string, params: Record<string, unknown>): Promise<boolean> {
+    const result = await this.tasks
+      .createQueryBuilder()
+      .update(Task)
+      // TypeORM serialises the simple-json column itself; its update typing just cannot express it.
+      .set({ state: 'PENDING', params: params as never, attempts: 0, error: null, progressDone: 0, startedAt: null, finishedAt: null })
+      .where('id = :id AND state = :failed', { id, failed: 'FAILURE' })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   /** Back to PENDING between attempts, with the error that caused the retry. */
   async retrying(id: string, error: string): Promise<void> {
     await this.tasks.update({ id, state: Not(In([...FINISHED_STATES])) }, { state: 'PENDING', error: `retrying after: ${error}`.slice(0, 1000) });

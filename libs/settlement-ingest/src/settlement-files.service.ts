@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { In, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { In, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { NotFoundError } from '@app/core';
 import { SETTLEMENT_DB } from '@app/database';
 import { JOBS, JobsService, Task } from '@app/jobs';
@@ -78,6 +78,11 @@ export class SettlementFilesService {
     const task = await this.jobs.submit(ownerId, JOBS.ingestSettlementFile, { fileId: file.id }, file.id);
     if (file.taskId !== task.id) await this.files.update({ id: file.id }, { taskId: task.id });
     return task;
+  }
+
+  /** Files still to load whose load was queued: their task tells whether it is still under way. */
+  queuedUnfinished(): Promise<SettlementFile[]> {
+    return this.files.find({ where: { status: In(['pending', 'loading']), taskId: Not(IsNull()) }, order: { receivedAt: 'ASC' } });
   }
 
   /** Pending files nobody queued (the process stopped between registering and queuing). */

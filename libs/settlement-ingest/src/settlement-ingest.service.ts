@@ -104,6 +104,16 @@ export class SettlementIngestService {
   }
 
   /**
+   * Records a file failed without loading more of it (its load failed for good, run after run); the
+   * rows it stored stay, the received file moves masked to failed/. A finished file is left as it is.
+   */
+  async giveUp(fileId: string, reason: string): Promise<IngestSummary | null> {
+    const file = await this.files.findOneBy({ id: fileId });
+    if (!file) return null;
+    return FINISHED.includes(file.status) ? summary(file) : this.finish(file, 'failed', reason);
+  }
+
+  /**
    * One batch and the checkpoint, all or nothing. The checkpoint only moves from where this run
    * found it: if another runner of the same file (a stalled job run twice) got there first, this
    * one stops instead of writing the batch again.
