@@ -156,6 +156,7 @@ export class SettlementIngestService {
       if (maskedCopy) await rename(await maskedCopy, target);
       else await copyMasked(file.stagedPath, target);
       await rm(file.stagedPath, { force: true });
+      await rm(`${file.stagedPath}.masked`, { force: true }); // an earlier run's unfinished copy
     }
     await this.files.update({ id: file.id }, { status, error: error?.slice(0, 1000) ?? null, stagedPath: null, finishedAt: new Date() });
     if (status === 'completed') await this.version.bump();
