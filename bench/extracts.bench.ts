@@ -17,7 +17,7 @@ import { ExtractsService } from '@app/extracts';
 import { ExtractsProcessor } from '../libs/extracts/src/extracts.processor';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/database';
-import { child, median, psql, table, timed, timedPsql } from './support';
+import { WORKER_NODE_FLAGS, child, median, psql, table, timed, timedPsql } from './support';
 
 const SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const OWNER = '11111111-1111-4111-8111-111111111111';
@@ -67,7 +67,7 @@ async function prepare(name: string, rows: number): Promise<string> {
 
 const PERIOD = { start: '2023-01-01', end: '2025-12-31' };
 /** The product runs with the flags its start scripts and images use. */
-const PRODUCT_FLAGS = ['--max-semi-space-size=64'];
+const PRODUCT_FLAGS = WORKER_NODE_FLAGS;
 
 /** Child mode: boot the product against `url`, run one extract, print seconds, rows and peak RSS. */
 async function runProduct(url: string, detailed: boolean): Promise<void> {

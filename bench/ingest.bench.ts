@@ -24,7 +24,7 @@ import { JobsModule } from '@app/jobs';
 import { SettlementIngestModule, SettlementInboxService, SettlementIngestService } from '@app/settlement-ingest';
 import { generateSettlementFile } from '@app/settlement-ingest/generator';
 import { loadDataInfileAnchor, psqlCopyAnchor, sqliteInsertAnchor } from './ingest-anchors';
-import { child, median, psql, table, timed } from './support';
+import { WORKER_NODE_FLAGS, child, median, psql, table, timed } from './support';
 
 const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -32,8 +32,7 @@ const arg = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? fallback : Number(process.argv[index + 1]);
 };
-/** The worker's node flags as deployed (docker/worker.Dockerfile, npm run start:worker). */
-const PRODUCT_FLAGS = ['--max-semi-space-size=64', '--max-old-space-size=192'];
+const PRODUCT_FLAGS = WORKER_NODE_FLAGS;
 type Dialect = 'mysql' | 'postgres' | 'sqlite';
 /** Rows per transaction of the SQLite anchor: the product's SQLite batch. */
 const SQLITE_BATCH = 25_000;

@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
 
+/** The worker's node flags as deployed (docker/worker.Dockerfile, `npm run start:worker`). */
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=32', '--max-old-space-size=160'];
+
 /** Median of a list of numbers (the figure quoted; best runs are not). */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

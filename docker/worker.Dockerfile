@@ -25,7 +25,7 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const s=require('fs').statSync('/tmp/payments-worker.heartbeat');process.exit(Date.now()-s.mtimeMs<60000?0:1)"]
 # SIGTERM lets the running job finish or go back to the queue before the process exits.
 STOPSIGNAL SIGTERM
-# A larger young generation: extracts allocate many short-lived strings. A bounded old generation:
-# without it V8 lets garbage pile up to ~500 MB during an ingest; with it an ingest stays under
-# 256 MB RSS whatever the file's size (docs/performance.md).
-CMD ["node", "--max-semi-space-size=64", "--max-old-space-size=192", "dist/apps/worker/src/main.js"]
+# Bounded heap: without a limit V8 lets garbage pile up to ~500 MB during an ingest; with these an
+# ingest stays under 256 MB RSS whatever the file's size (docs/performance.md). Same flags in
+# `npm run start:worker` and in the benchmarks (bench/support.ts WORKER_NODE_FLAGS).
+CMD ["node", "--max-semi-space-size=32", "--max-old-space-size=160", "dist/apps/worker/src/main.js"]
