@@ -17,6 +17,15 @@ describe.each([
   });
   afterAll(() => t.close());
 
+  // Before the revert test below, which drops the users table (and the admin with it).
+  it(`a token's user is read on ${servers.finance} on every request: a disabled user's token stops at once`, async () => {
+    const admin = await loginAdmin(t);
+    const user = await createUser(t, admin);
+    await t.http().get('/users/me').auth(user.token, { type: 'bearer' }).expect(200);
+    await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: user.username, disabled: true }).expect(200);
+    await t.http().get('/users/me').auth(user.token, { type: 'bearer' }).expect(401);
+  });
+
   it.each([FINANCE_DB, SETTLEMENT_DB])('%s: migrations ran and match the entities', async (name) => {
     const dataSource = t.app.get<DataSource>(getDataSourceToken(name));
     expect(await dataSource.showMigrations()).toBe(false);
@@ -35,14 +44,6 @@ describe.each([
     expect(left).toEqual([]);
     await dataSource.runMigrations({ transaction: 'each' });
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
-  });
-
-  it(`a token's user is read on ${servers.finance} on every request: a disabled user's token stops at once`, async () => {
-    const admin = await loginAdmin(t);
-    const user = await createUser(t, admin);
-    await t.http().get('/users/me').auth(user.token, { type: 'bearer' }).expect(200);
-    await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: user.username, disabled: true }).expect(200);
-    await t.http().get('/users/me').auth(user.token, { type: 'bearer' }).expect(401);
   });
 });
 
