@@ -66,8 +66,6 @@ async function prepare(name: string, rows: number): Promise<string> {
 }
 
 const PERIOD = { start: '2023-01-01', end: '2025-12-31' };
-/** The product runs with the flags its start scripts and images use. */
-const PRODUCT_FLAGS = WORKER_NODE_FLAGS;
 
 /** Child mode: boot the product against `url`, run one extract, print seconds, rows and peak RSS. */
 async function runProduct(url: string, detailed: boolean): Promise<void> {
@@ -131,7 +129,7 @@ async function main(): Promise<void> {
     const product: number[] = [];
     for (let i = 0; i < repeat; i++) {
       anchor.push(timedPsql(url, `\\copy (${sql.replace(/\n/g, ' ')}) TO '${out}' WITH CSV HEADER`));
-      const run = child<{ seconds: number; rows: number }>(script, ['--child', url, ...(detailed ? ['--detailed'] : [])], {}, PRODUCT_FLAGS);
+      const run = child<{ seconds: number; rows: number }>(script, ['--child', url, ...(detailed ? ['--detailed'] : [])], {}, WORKER_NODE_FLAGS);
       // A fast path that lost rows would look like a fast extract: every row must be there.
       if (detailed && run.rows !== rows) throw new Error(`The detailed extract wrote ${run.rows} rows, not ${rows}`);
       product.push(run.seconds);
@@ -146,10 +144,10 @@ async function main(): Promise<void> {
       verdict: ratio <= target ? 'PASS' : 'FAIL',
     });
   }
-  const small = child<{ maxRssMb: number; rows: number }>(script, ['--child', url, '--detailed'], {}, PRODUCT_FLAGS);
+  const small = child<{ maxRssMb: number; rows: number }>(script, ['--child', url, '--detailed'], {}, WORKER_NODE_FLAGS);
   console.log(`Seeding ${bigRows} transactions…`);
   const bigUrl = await prepare('bench_extracts_big', bigRows);
-  const big = child<{ maxRssMb: number; rows: number }>(script, ['--child', bigUrl, '--detailed'], {}, PRODUCT_FLAGS);
+  const big = child<{ maxRssMb: number; rows: number }>(script, ['--child', bigUrl, '--detailed'], {}, WORKER_NODE_FLAGS);
   results.push({
     workload: `peak RSS, detailed ${small.rows} vs ${big.rows} rows`,
     'anchor \\copy (s, median)': '-',

@@ -142,15 +142,15 @@ export async function sqliteInsertAnchor(csvPath: string, url: string, batchSize
     const commit = db.transaction((rows: unknown[][]) => rows.forEach((row) => insert.run(row)));
     const fileId = randomUUID();
     const started = process.hrtime.bigint();
-    let rows = 0;
+    let lineNo = 0;
     let pending: unknown[][] = [];
     let rest = '';
     for await (const chunk of createReadStream(csvPath, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
       const lines = (rest + chunk).split('\n');
       rest = lines.pop()!;
       for (const line of lines) {
-        if (rows++ === 0 || line === '') continue; // the header
-        pending.push([...line.split(',').map((cell) => (cell === '' ? null : cell)), fileId, rows]);
+        if (lineNo++ === 0 || line === '') continue; // the header
+        pending.push([...line.split(',').map((cell) => (cell === '' ? null : cell)), fileId, lineNo]);
         if (pending.length === batchSize) {
           commit(pending);
           pending = [];

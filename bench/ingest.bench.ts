@@ -21,7 +21,7 @@ import { AppConfigModule, AppConfigService, RedisModule, loadConfig } from '@app
 import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
 import { JobsModule } from '@app/jobs';
-import { SettlementIngestModule, SettlementInboxService, SettlementIngestService } from '@app/settlement-ingest';
+import { SQLITE_BATCH_ROWS, SettlementIngestModule, SettlementInboxService, SettlementIngestService } from '@app/settlement-ingest';
 import { generateSettlementFile } from '@app/settlement-ingest/generator';
 import { loadDataInfileAnchor, psqlCopyAnchor, sqliteInsertAnchor } from './ingest-anchors';
 import { WORKER_NODE_FLAGS, child, median, psql, table, timed } from './support';
@@ -32,10 +32,7 @@ const arg = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? fallback : Number(process.argv[index + 1]);
 };
-const PRODUCT_FLAGS = WORKER_NODE_FLAGS;
 type Dialect = 'mysql' | 'postgres' | 'sqlite';
-/** Rows per transaction of the SQLite anchor: the product's SQLite batch. */
-const SQLITE_BATCH = 25_000;
 
 function withDatabase(server: string, name: string): string {
   const url = new URL(server);
@@ -106,7 +103,7 @@ async function main(): Promise<void> {
 
   const product = (dialect: Dialect, path: string) => async () => {
     const url = await freshDatabase(dialect, workDir);
-    return child<{ seconds: number; rows: number; maxRssMb: number }>(__filename, ['--child', url, path], {}, PRODUCT_FLAGS);
+    return child<{ seconds: number; rows: number; maxRssMb: number }>(__filename, ['--child', url, path], {}, WORKER_NODE_FLAGS);
   };
   const results: Array<Record<string, string | number>> = [];
   // Each row is printed as soon as it is measured, so a long run interrupted keeps what it measured.
@@ -123,8 +120,8 @@ async function main(): Promise<void> {
       if (dialect === 'mysql') anchorRates.push((await loadDataInfileAnchor(file, url)).rowsPerSecond);
       if (dialect === 'postgres') anchorRates.push((await psqlCopyAnchor(file, url)).rowsPerSecond);
       if (dialect === 'sqlite') {
-        anchorRates.push((await sqliteInsertAnchor(file, url, SQLITE_BATCH)).rowsPerSecond);
-        ceilingRates.push((await sqliteInsertAnchor(file, url, SQLITE_BATCH, true)).rowsPerSecond);
+        anchorRates.push((await sqliteInsertAnchor(file, url, SQLITE_BATCH_ROWS)).rowsPerSecond);
+        ceilingRates.push((await sqliteInsertAnchor(file, url, SQLITE_BATCH_ROWS, true)).rowsPerSecond);
       }
       const run = await product(dialect, file)();
       productRates.push(run.rows / run.seconds);

@@ -34,6 +34,10 @@ export interface LoadControl {
 
 const FINISHED: readonly FileStatus[] = ['completed', 'failed', 'duplicate'];
 
+/** Rows per committed batch: SQLite pays per commit (WAL pages of seven indexes), servers per round trip. */
+export const SQLITE_BATCH_ROWS = 25_000;
+const SERVER_BATCH_ROWS = 10_000;
+
 /**
  * Loads one registered settlement file: parse, validate, store in batches, each batch committed
  * together with the file's checkpoint (the last line it covers). However the process dies, the next
@@ -54,8 +58,7 @@ export class SettlementIngestService {
     private readonly config: AppConfigService,
   ) {
     this.writer = createSettlementBatchWriter(dataSource);
-    // SQLite pays per commit (WAL pages of seven indexes); servers pay per round trip.
-    this.batchSize = dataSource.options.type === 'better-sqlite3' ? 25_000 : 10_000;
+    this.batchSize = dataSource.options.type === 'better-sqlite3' ? SQLITE_BATCH_ROWS : SERVER_BATCH_ROWS;
   }
 
   async load(fileId: string, control: LoadControl = {}): Promise<IngestSummary> {
