@@ -28,7 +28,7 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
   // Only ES-module packages need transforming; the rest load as they are.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|load-esm|strtok3|token-types|uint8array-extras|@tokenizer|uid)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|load-esm|strtok3|token-types|uint8array-extras|@tokenizer|uid|@fastify/static|content-disposition)/)'],
   moduleNameMapper: aliases,
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
 };

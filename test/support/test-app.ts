@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Test } from '@nestjs/testing';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
-import { AppConfigService, AppLogger, Env, configureHttpApp, loadConfig } from '@app/core';
+import { AppConfigService, AppLogger, Env, configureHttpApp, createHttpAdapter, loadConfig } from '@app/core';
 import { ScratchDatabase, ServerKind, createScratchDatabase } from './databases';
 import { SERVICES } from './services';
 
@@ -20,7 +20,7 @@ declare const TEST_TARGET: 'embedded' | 'services' | undefined;
 export const target = (): 'embedded' | 'services' => (typeof TEST_TARGET === 'undefined' ? 'embedded' : TEST_TARGET);
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   http: () => ReturnType<typeof request>;
   config: AppConfigService;
   /** Every log line the app wrote, for tests that check what must never be logged. */
@@ -78,9 +78,10 @@ export async function createTestApp(
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] })
     .setLogger(logger)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger });
   configureHttpApp(app, config, logger);
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
 
   return {
     app,

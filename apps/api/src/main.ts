@@ -1,16 +1,13 @@
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { bootConfig, configureHttpApp } from '@app/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { bootConfig, configureHttpApp, createHttpAdapter } from '@app/core';
 import { ApiModule } from './api.module';
 
 async function bootstrap(): Promise<void> {
   const { config, logger } = bootConfig();
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
-    bodyParser: false,
-    logger,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), createHttpAdapter(config), { logger });
   configureHttpApp(app, config, logger);
-  await app.listen(config.get('port'));
+  await app.listen(config.get('port'), '0.0.0.0');
 
   const embedded = config.embeddedParts();
   if (embedded.length > 0) logger.log({ embedded }, `Embedded mode: ${embedded.join('; ')}`, 'Bootstrap');

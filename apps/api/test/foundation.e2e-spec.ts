@@ -67,6 +67,16 @@ describe('foundation: health, docs, errors, request ids', () => {
     expect(res.body).toMatchObject({ statusCode: 400, message: 'Request body is not valid JSON' });
   });
 
+  it('answers a body of a type the route does not read with 415 naming the types it does', async () => {
+    const res = await t.http().post('/api/token').set('Content-Type', 'application/xml').send('<user>admin</user>').expect(415);
+    expect(res.body).toMatchObject({
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      message: expect.stringContaining('application/json'),
+      requestId: res.headers['x-request-id'],
+    });
+  });
+
   it('answers a deeply nested body with 400, not a stack overflow', async () => {
     const body = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
     const res = await t.http().post('/api/token').set('Content-Type', 'application/json').send(body).expect(400);
@@ -76,6 +86,8 @@ describe('foundation: health, docs, errors, request ids', () => {
   it('sets security headers and no CORS header when CORS_ORIGINS is unset', async () => {
     const res = await t.http().get('/health/live').set('Origin', 'https://evil.example');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
@@ -92,6 +104,13 @@ describe('foundation: health, docs, errors, request ids', () => {
     const id = res.headers['x-request-id'];
     const line = t.logs.map((l) => JSON.parse(l)).find((l) => l.requestId === id && l.msg === 'request');
     expect(line).toMatchObject({ method: 'GET', path: '/health/live', status: 200, level: 'info' });
+  });
+
+  it('keeps the request id in log lines written after a body was read', async () => {
+    const res = await t.http().post('/api/token').send({ username: 'admin', password: 'wrong password' }).expect(401);
+    const id = res.headers['x-request-id'];
+    const line = t.logs.map((l) => JSON.parse(l)).find((l) => l.requestId === id && l.msg === 'request');
+    expect(line).toMatchObject({ method: 'POST', path: '/api/token', status: 401 });
   });
 });
 

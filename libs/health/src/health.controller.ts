@@ -1,6 +1,6 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '@app/auth/access';
 import { HealthService } from './health.service';
 
@@ -21,7 +21,7 @@ export class HealthController {
   @ApiOperation({ summary: 'Every part (each database, Redis, queue, disk); 503 when any is down' })
   @ApiOkResponse({ description: 'All parts up', schema: { example: EXAMPLE } })
   @ApiServiceUnavailableResponse({ description: 'At least one part is down; `error` names it' })
-  full(@Res({ passthrough: true }) res: Response) {
+  full(@Res({ passthrough: true }) res: FastifyReply) {
     return answer(res, () => this.health.full());
   }
 
@@ -36,13 +36,13 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: 503 only when a database is down; Redis down is `degraded` with 200' })
   @ApiOkResponse({ description: 'Serving; `status` is `ok` or `degraded`', schema: { example: EXAMPLE } })
   @ApiServiceUnavailableResponse({ description: 'A database is down; `error` names it' })
-  ready(@Res({ passthrough: true }) res: Response) {
+  ready(@Res({ passthrough: true }) res: FastifyReply) {
     return answer(res, () => this.health.ready());
   }
 }
 
 /** Terminus reports a failed check as an exception; probes want its body with the 503. */
-async function answer(res: Response, check: () => Promise<unknown>) {
+async function answer(res: FastifyReply, check: () => Promise<unknown>) {
   try {
     return await check();
   } catch (error) {

@@ -2,18 +2,17 @@ import {
   Body,
   Controller,
   Get,
-  Header,
   HttpCode,
   HttpStatus,
   Param,
   ParseUUIDPipe,
   Post,
   Query,
-  Res,
+  StreamableFile,
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { FileInterceptor, UploadedMultipartFile } from '@nestjs/platform-fastify/multipart';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -26,7 +25,6 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { rm } from 'node:fs/promises';
 import { AuthUser, CurrentUser, RequireRole } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME, ValidationError } from '@app/core';
@@ -39,7 +37,8 @@ import {
   UploadAcceptedResponse,
   UploadSettlementFileDto,
 } from './dto/settlement-file.response';
-import { writeRejectsCsv } from './rejects-csv';
+import { rejectsCsv } from './rejects-csv';
+import { stagedName, stagedPath } from './upload-storage';
 import { SettlementFilesService } from './settlement-files.service';
 import { SettlementProfiles } from './settlement-profiles';
 
@@ -77,7 +76,6 @@ export class SettlementFilesController {
   }
 
   @Get('files/:id/rejects')
-  @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiOperation({ summary: "The file's rejected rows as CSV: line, column, reason, raw line (full PANs masked), streamed" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProduces('text/csv')
@@ -87,10 +85,12 @@ export class SettlementFilesController {
     content: { 'text/csv': { example: 'line,column,reason,raw\n7,TRANS_DATE,TRANS_DATE: 2024-02-30 is not a real date,"D7,2024-02-30,10.00"\n' } },
   })
   @ApiErrors(400, 401, 403, 404)
-  async rejects(@Param('id', FILE_ID_PIPE) id: string, @Res() res: Response): Promise<void> {
+  async rejects(@Param('id', FILE_ID_PIPE) id: string): Promise<StreamableFile> {
     const file = await this.files.find(id);
-    res.setHeader('Content-Disposition', `attachment; filename="rejects-${file.id}.csv"`);
-    await writeRejectsCsv(this.files.rejectsOf(file.id), res);
+    return new StreamableFile(rejectsCsv(this.files.rejectsOf(file.id)), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="rejects-${file.id}.csv"`,
+    });
   }
 
   @Post('files')
@@ -114,7 +114,7 @@ export class SettlementFilesController {
   @ApiErrors(400, 401, 403, 413, 503)
   async upload(
     @CurrentUser() actor: AuthUser,
-    @UploadedFile() upload: Express.Multer.File | undefined,
+    @UploadedFile() upload: UploadedMultipartFile | undefined,
     @Body() dto: UploadSettlementFileDto,
   ): Promise<UploadAcceptedResponse> {
     if (!upload) {
@@ -123,16 +123,16 @@ export class SettlementFilesController {
     try {
       const profile = this.profiles.resolve(upload.originalname, dto.profile);
       const file = await this.files.register({
-        id: upload.filename.slice(0, 36),
+        id: stagedName(upload).slice(0, 36),
         name: upload.originalname,
-        stagedPath: upload.path,
+        stagedPath: stagedPath(upload),
         source: 'upload',
         profile: profile.name,
       });
       const task = await this.files.enqueueLoad(file, actor.id);
       return { task_id: task.id, file_id: file.id, status: file.status, status_url: `/task-status/${task.id}` };
     } catch (error) {
-      await rm(upload.path, { force: true });
+      await rm(stagedPath(upload), { force: true });
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MulterModule } from '@nestjs/platform-express';
+import { MultipartModule } from '@nestjs/platform-fastify/multipart';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfigService } from '@app/core';
 import { SETTLEMENT_DB } from '@app/database';
@@ -24,7 +24,7 @@ import { uploadOptions } from './upload-storage';
 @Module({
   imports: [
     TypeOrmModule.forFeature([SettlementFile, CardTransaction, SettlementReject], SETTLEMENT_DB),
-    MulterModule.registerAsync({ inject: [AppConfigService], useFactory: uploadOptions }),
+    MultipartModule.registerAsync({ inject: [AppConfigService], useFactory: uploadOptions }),
   ],
   controllers: [SettlementFilesController],
   providers: [

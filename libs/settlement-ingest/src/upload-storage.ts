@@ -1,15 +1,14 @@
-import type { MulterOptions } from '@nestjs/platform-express/multer/interfaces/multer-options.interface';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { diskStorage } from 'multer';
+import { MultipartOptions, UploadedMultipartFile, diskStorage } from '@nestjs/platform-fastify/multipart';
 import { AppConfigService } from '@app/core';
 import { safeName } from './settlement-ingest.service';
 
 /**
  * Uploads stream straight to the processing folder as `<file id>__<name>` (never into memory), and
- * stop with 413 past SETTLEMENT_UPLOAD_LIMIT (multer removes the partial file).
+ * stop with 413 past SETTLEMENT_UPLOAD_LIMIT (the partial file is removed).
  */
-export function uploadOptions(config: AppConfigService): MulterOptions {
+export function uploadOptions(config: AppConfigService): MultipartOptions {
   const dir = config.get('paths').processingDir;
   return {
     storage: diskStorage({
@@ -21,4 +20,16 @@ export function uploadOptions(config: AppConfigService): MulterOptions {
     }),
     limits: { files: 1, fields: 4, fieldSize: 1024, parts: 6, fileSize: config.get('http').uploadLimitBytes },
   };
+}
+
+/** The name disk storage gave the upload (`<file id>__<name>`); disk storage always sets it. */
+export function stagedName(upload: UploadedMultipartFile): string {
+  if (upload.filename === undefined) throw new Error('upload was not stored on disk');
+  return upload.filename;
+}
+
+/** Where disk storage put the upload. */
+export function stagedPath(upload: UploadedMultipartFile): string {
+  if (upload.path === undefined) throw new Error('upload was not stored on disk');
+  return upload.path;
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -27,7 +27,7 @@ export class UsersController {
   async createUser(
     @CurrentUser() actor: AuthUser,
     @Body() dto: CreateUserDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<UserResponse> {
     const { user, created } = await this.users.createOrUpdate(actor, dto);
     if (created) res.status(HttpStatus.CREATED);

@@ -6,7 +6,6 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
-import { runWithRequestId } from '../logging/request-context';
 import {
   ConflictError,
   ForbiddenError,
@@ -19,49 +18,58 @@ import {
 } from './domain-errors';
 import { ErrorBody, HttpErrorFilter } from './http-error.filter';
 
-/** An express-like response that records what the filter does to it. */
-class FakeResponse {
+/** A Fastify-like reply that records what the filter does to it. */
+class FakeReply {
   statusCode?: number;
   body?: ErrorBody;
-  ended = false;
+  contentType?: string;
   readonly headers: Record<string, string> = {};
+  readonly raw: { headersSent: boolean; ended: boolean; end: () => void };
 
-  constructor(readonly headersSent = false) {}
+  constructor(headersSent = false) {
+    this.raw = {
+      headersSent,
+      ended: false,
+      end() {
+        this.ended = true;
+      },
+    };
+  }
 
-  setHeader(name: string, value: string): this {
+  get sent(): boolean {
+    return this.raw.headersSent;
+  }
+
+  header(name: string, value: string): this {
     this.headers[name.toLowerCase()] = value;
     return this;
   }
 
-  getHeader(name: string): string | undefined {
-    return this.headers[name.toLowerCase()];
-  }
-
-  status(code: number): this {
-    this.statusCode = code;
+  code(status: number): this {
+    this.statusCode = status;
     return this;
   }
 
-  json(body: ErrorBody): this {
+  type(contentType: string): this {
+    this.contentType = contentType;
+    return this;
+  }
+
+  send(body: ErrorBody): this {
     this.body = body;
-    return this;
-  }
-
-  end(): this {
-    this.ended = true;
     return this;
   }
 }
 
-function hostFor(response: FakeResponse): ArgumentsHost {
-  const request = { method: 'POST', path: '/api/v1/things' };
+function hostFor(response: FakeReply, requestId?: string): ArgumentsHost {
+  const request = { method: 'POST', url: '/api/v1/things?x=1', id: requestId };
   return {
     switchToHttp: () => ({ getResponse: () => response, getRequest: () => request, getNext: () => undefined }),
   } as unknown as ArgumentsHost;
 }
 
-function handle(exception: unknown, response = new FakeResponse()): FakeResponse {
-  new HttpErrorFilter().catch(exception, hostFor(response));
+function handle(exception: unknown, response = new FakeReply(), requestId?: string): FakeReply {
+  new HttpErrorFilter().catch(exception, hostFor(response, requestId));
   return response;
 }
 
@@ -147,20 +155,31 @@ describe('HttpErrorFilter', () => {
       expect(response.body).toMatchObject({ statusCode: 410, error: 'Gone', message: 'Gone for good' });
     });
 
-    it('explains a body-parser error wrapped as the cause of an HttpException', () => {
-      const exception = new HttpException('Unexpected token } in JSON at position 9', 400, {
-        cause: { type: 'entity.parse.failed', status: 400 },
+    it("explains Fastify's body errors, which arrive as the cause of an HttpException", () => {
+      const tooLarge = Object.assign(new Error('Request body is too large'), { name: 'FastifyError', code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
+      const response = handle(new HttpException(tooLarge.message, 413, { cause: tooLarge }));
+      expect(response.statusCode).toBe(413);
+      expect(response.body).toMatchObject({ error: 'Payload Too Large', message: 'Request body is too large' });
+
+      const mediaType = Object.assign(new Error('Unsupported Media Type: text/plain'), { name: 'FastifyError', code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 });
+      expect(handle(new HttpException(mediaType.message, 415, { cause: mediaType })).body).toMatchObject({
+        statusCode: 415,
+        message: expect.stringContaining('send application/json'),
       });
-      const response = handle(exception);
+    });
+
+    it('explains JSON that does not parse (a SyntaxError with status 400)', () => {
+      const syntax = Object.assign(new SyntaxError('Unexpected token } in JSON at position 9'), { statusCode: 400 });
+      const response = handle(new HttpException(syntax.message, 400, { cause: syntax }));
       expect(response.statusCode).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: 'Request body is not valid JSON' });
     });
 
-    it('explains a raw body-parser error with its own status', () => {
-      const exception = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 });
-      const response = handle(exception);
-      expect(response.statusCode).toBe(413);
-      expect(response.body).toMatchObject({ error: 'Payload Too Large', message: 'Request body is too large' });
+    it('says when JSON was refused for a __proto__ key', () => {
+      const poisoned = Object.assign(new SyntaxError('Object contains forbidden prototype property'), { statusCode: 400 });
+      expect(handle(new HttpException(poisoned.message, 400, { cause: poisoned })).body?.message).toBe(
+        'Request body has a forbidden __proto__ or constructor.prototype key',
+      );
     });
 
     it('does not leak the message of a 5xx HttpException', () => {
@@ -209,22 +228,13 @@ describe('HttpErrorFilter', () => {
     });
   });
 
-  describe('request id', () => {
-    it('comes from runWithRequestId', () => {
-      const response = runWithRequestId('req-42', () => handle(new NotFoundError('gone')));
-      expect(response.body?.requestId).toBe('req-42');
-    });
-
-    it('falls back to the X-Request-Id response header', () => {
-      const response = new FakeResponse().setHeader('X-Request-Id', 'hdr-7');
-      handle(new NotFoundError('gone'), response);
-      expect(response.body?.requestId).toBe('hdr-7');
-    });
+  it("puts the request's id in the body", () => {
+    expect(handle(new NotFoundError('gone'), new FakeReply(), 'req-42').body?.requestId).toBe('req-42');
   });
 
   it('only ends a response whose headers were already sent', () => {
-    const response = handle(new Error('late'), new FakeResponse(true));
-    expect(response.ended).toBe(true);
+    const response = handle(new Error('late'), new FakeReply(true));
+    expect(response.raw.ended).toBe(true);
     expect(response.statusCode).toBeUndefined();
     expect(response.body).toBeUndefined();
   });

@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import type { Request, Response } from 'express';
-import { currentRequestId } from '../logging/request-context';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ErrorKind, TooManyRequestsError } from './domain-errors';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -16,16 +15,23 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
-/** Messages for the errors body-parser raises before any handler runs, keyed by its `type`. */
-const BODY_PARSER_MESSAGES: Record<string, string> = {
-  'entity.too.large': 'Request body is too large',
-  'entity.parse.failed': 'Request body is not valid JSON',
-  'encoding.unsupported': 'Request body encoding is not supported',
-  'charset.unsupported': 'Request body charset is not supported',
-  'request.aborted': 'Request was aborted by the client',
-  'request.size.invalid': 'Request body size does not match Content-Length',
-  'parameters.too.many': 'Request body has too many parameters',
+/** Messages for the errors Fastify raises while reading a body, before any handler runs, keyed by its `code`. */
+const BODY_ERROR_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty but Content-Type says JSON',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Request body type is not supported: send application/json (or a form where the route says so)',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Request body size does not match Content-Length',
+  FST_ERR_CTP_INVALID_TYPE: 'Content-Type header is not valid',
+  FST_ERR_BAD_URL: 'Request URL is not valid',
 };
+
+/** Fastify refuses `__proto__` and `constructor.prototype` keys as a SyntaxError too; say which it was. */
+function jsonProblem(error: { message?: string }): string {
+  return /prototype/i.test(error.message ?? '')
+    ? 'Request body has a forbidden __proto__ or constructor.prototype key'
+    : BODY_ERROR_MESSAGES.FST_ERR_CTP_INVALID_JSON_BODY;
+}
 
 export interface ErrorBody {
   statusCode: number;
@@ -42,21 +48,21 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const response = ctx.getResponse<Response>();
-    const request = ctx.getRequest<Request>();
+    const response = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
     const { status, message, details } = this.describe(exception);
 
     if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.error(
-        { err: exception, method: request.method, path: request.path },
+        { err: exception, method: request.method, path: request.url.split('?')[0] },
         'Unexpected fault while serving a request',
       );
     }
     if (exception instanceof TooManyRequestsError) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      response.header('Retry-After', String(exception.retryAfterSeconds));
     }
-    if (response.headersSent) {
-      response.end();
+    if (response.sent || response.raw.headersSent) {
+      response.raw.end();
       return;
     }
     const body: ErrorBody = {
@@ -64,21 +70,23 @@ export class HttpErrorFilter implements ExceptionFilter {
       error: STATUS_CODES[status] ?? 'Error',
       message,
       ...(details === undefined ? {} : { details }),
-      requestId: currentRequestId() ?? (response.getHeader('X-Request-Id') as string | undefined),
+      requestId: request.id as string | undefined,
     };
-    response.status(status).json(body);
+    void response.code(status).type('application/json; charset=utf-8').send(body);
   }
 
   private describe(exception: unknown): { status: number; message: string; details?: unknown } {
     if (exception instanceof DomainError) {
       return { status: STATUS_BY_KIND[exception.kind], message: exception.message, details: exception.details };
     }
-    // body-parser's errors arrive raw or, through Nest's adapter, as the cause of an HttpException.
-    const parserError = (exception instanceof HttpException ? exception.cause : exception) as
-      | { type?: string; status?: number; expose?: boolean }
+    // Fastify's body errors (JSON that does not parse, too large, an unsupported type) reach filters
+    // as the cause of an HttpException with their own 4xx status; JSON syntax errors carry no code.
+    const cause = (exception instanceof HttpException ? exception.cause : exception) as
+      | { code?: string; statusCode?: number; name?: string; message?: string }
       | undefined;
-    if (parserError?.type && BODY_PARSER_MESSAGES[parserError.type] && typeof parserError.status === 'number') {
-      return { status: parserError.status, message: BODY_PARSER_MESSAGES[parserError.type] };
+    if (cause && typeof cause.statusCode === 'number' && cause.statusCode < 500) {
+      const message = cause.name === 'SyntaxError' ? jsonProblem(cause) : BODY_ERROR_MESSAGES[cause.code ?? ''];
+      if (message) return { status: cause.statusCode, message };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -1,41 +1,55 @@
 import { INestApplication } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { AppConfigService } from '../config/app-config.service';
 import { HttpErrorFilter } from '../errors/http-error.filter';
 import { AppLogger } from '../logging/app-logger';
-import { accessLogMiddleware } from './access-log.middleware';
-import { bodyDepthMiddleware } from './body-depth.middleware';
-import { requestIdMiddleware } from './request-id.middleware';
+import { registerAccessLog } from './access-log.hook';
+import { registerBodyDepthCheck } from './body-depth.hook';
+import { registerRequestIdHooks, requestIdOf } from './request-id.hook';
 import { createValidationPipe } from './validation';
 
 export const API_TITLE = 'Payments backend';
 export const BEARER_SCHEME = 'bearer';
 
 /**
- * Everything an HTTP app needs around its controllers, shared by main.ts and the e2e tests so both
- * serve exactly the same pipeline. The app must be created with `bodyParser: false`: the request id
- * goes on before the body is read, so even a 413 or malformed JSON answer carries it.
+ * The HTTP server under Nest: Fastify (the query issue's benchmark chose it, docs/settlement-query.md).
+ * Request ids come from `requestIdOf`, bodies past HTTP_BODY_LIMIT get 413, and the client address
+ * is read through proxies on private networks only.
  */
-export function configureHttpApp(app: NestExpressApplication, config: AppConfigService, logger: AppLogger): void {
+export function createHttpAdapter(config: AppConfigService): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: config.get('http').bodyLimitBytes,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    trustProxy: ['loopback', 'linklocal', 'uniquelocal'],
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+}
+
+/**
+ * Everything an HTTP app needs around its controllers, shared by main.ts and the e2e tests so both
+ * serve exactly the same pipeline. The request id goes on before the body is read, so even a 413 or
+ * malformed JSON answer carries it.
+ */
+export function configureHttpApp(app: NestFastifyApplication, config: AppConfigService, logger: AppLogger): void {
   const http = config.get('http');
-  app.use(requestIdMiddleware);
-  app.use(accessLogMiddleware(logger));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Swagger UI at /docs needs inline styles and its own scripts; nothing else is served as HTML.
-          'script-src': ["'self'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
-          // Served over plain http on a laptop; TLS is the ingress's job.
-          'upgrade-insecure-requests': null,
-        },
+  const fastify = app.getHttpAdapter().getInstance();
+  registerRequestIdHooks(fastify);
+  registerAccessLog(fastify, logger);
+  registerBodyDepthCheck(fastify);
+  app.useSecurityHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        // Swagger UI at /docs needs inline styles and its own scripts; nothing else is served as HTML.
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        // Served over plain http on a laptop; TLS is the ingress's job.
+        'upgrade-insecure-requests': null,
       },
-    }),
-  );
+    },
+  });
   if (http.corsOrigins.length > 0) {
     app.enableCors({
       origin: http.corsOrigins,
@@ -45,13 +59,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfigS
       maxAge: 600,
     });
   }
-  app.useBodyParser('json', { limit: http.bodyLimitBytes });
-  app.useBodyParser('urlencoded', { limit: http.bodyLimitBytes, extended: false });
-  app.use(bodyDepthMiddleware);
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.disable('x-powered-by');
   setupSwagger(app);
   app.enableShutdownHooks();
 }

@@ -1,5 +1,5 @@
 export * from './configure-http';
 export * from './validation';
-export * from './request-id.middleware';
+export * from './request-id.hook';
 export * from './api-errors.decorator';
 export * from './validators';

@@ -1,5 +1,5 @@
 import { isCalendarDate, isDateTimeWithOffset, NO_CONTROL_CHARACTERS } from './validators';
-import { nestingDepth } from './body-depth.middleware';
+import { nestingDepth } from './body-depth.hook';
 
 describe('isDateTimeWithOffset', () => {
   it.each(['2024-02-29T10:00:00+07:00', '2026-01-01T00:00:00Z', '2026-01-01T00:00Z', '2026-01-01T23:59:59.123456-14:00', '1000-01-01T00:00:00Z'])(

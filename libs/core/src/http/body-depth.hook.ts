@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../errors/domain-errors';
 
 /** Deeper than any body this API takes; deeper ones would exhaust the validator's stack (a 500). */
@@ -18,10 +18,13 @@ export function nestingDepth(value: unknown, limit = MAX_BODY_DEPTH): number {
   return deepest;
 }
 
-export function bodyDepthMiddleware(req: Request, _res: Response, next: NextFunction): void {
-  if (nestingDepth(req.body) > MAX_BODY_DEPTH) {
-    next(ValidationError.fields([{ field: 'body', problems: [`the body is nested more than ${MAX_BODY_DEPTH} levels deep`] }]));
-    return;
-  }
-  next();
+/** Refuses a parsed body nested deeper than MAX_BODY_DEPTH before validation sees it. */
+export function registerBodyDepthCheck(fastify: FastifyInstance): void {
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    if (request.body !== undefined && nestingDepth(request.body) > MAX_BODY_DEPTH) {
+      done(ValidationError.fields([{ field: 'body', problems: [`the body is nested more than ${MAX_BODY_DEPTH} levels deep`] }]));
+      return;
+    }
+    done();
+  });
 }
