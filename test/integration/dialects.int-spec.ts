@@ -18,7 +18,7 @@ describe.each([
   afterAll(() => t.close());
 
   // Before the revert test below, which drops the users table (and the admin with it).
-  it(`a token's user is read on ${servers.finance} on every request: a disabled user's token stops at once`, async () => {
+  it(`a token's user is checked against ${servers.finance} on every request: a disabled user's token stops at once`, async () => {
     const admin = await loginAdmin(t);
     const user = await createUser(t, admin);
     await t.http().get('/users/me').auth(user.token, { type: 'bearer' }).expect(200);

@@ -5,12 +5,13 @@ import { AdminBootstrap } from './admin-bootstrap.service';
 import { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
 import { UsersController } from './users.controller';
+import { IdentityCache } from './identity-cache';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User], FINANCE_DB)],
   controllers: [UsersController],
-  providers: [UsersService, PasswordHasher, AdminBootstrap],
+  providers: [UsersService, PasswordHasher, AdminBootstrap, IdentityCache],
   exports: [UsersService],
 })
 export class UsersModule {}
