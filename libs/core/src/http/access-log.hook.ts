@@ -5,16 +5,13 @@ import { AppLogger } from '../logging/app-logger';
 export function registerAccessLog(fastify: FastifyInstance, logger: AppLogger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const query = request.url.indexOf('?');
-    const level = reply.statusCode >= 500 ? 'error' : 'info';
-    logger.pino[level](
-      {
-        method: request.method,
-        path: query === -1 ? request.url : request.url.slice(0, query),
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request',
-    );
+    logger.request({
+      requestId: request.id,
+      method: request.method,
+      path: query === -1 ? request.url : request.url.slice(0, query),
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    });
     done();
   });
 }

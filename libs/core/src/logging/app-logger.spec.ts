@@ -71,6 +71,17 @@ describe('AppLogger', () => {
     expect(outside).not.toHaveProperty('requestId');
   });
 
+  it('writes access lines in the same shape, masking a PAN or token pasted into the path', async () => {
+    const { logger, flushed, raw } = memoryLogger();
+    logger.request({ requestId: 'r-1', method: 'GET', path: '/api/settlement/files/4111111111111111', status: 400, durationMs: 1.5 });
+    logger.request({ requestId: 'r-2', method: 'GET', path: '/x/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc123def', status: 503, durationMs: 2 });
+    const [first, second] = await flushed();
+    expect(first).toMatchObject({ level: 'info', msg: 'request', requestId: 'r-1', method: 'GET', status: 400, durationMs: 1.5, pid: process.pid });
+    expect(first.path).toBe('/api/settlement/files/411111******1111');
+    expect(second).toMatchObject({ level: 'error', path: '/x/[redacted-token]' });
+    expect(raw()).not.toContain('4111111111111111');
+  });
+
   it('redacts password, authorization and access_token fields', async () => {
     const { logger, flushed } = memoryLogger();
     logger.log({ password: 'hunter2', authorization: 'Basic dXNlcjpwYXNz', access_token: 'tok123', user: 'ann' }, 'login', 'Auth');

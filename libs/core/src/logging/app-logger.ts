@@ -25,6 +25,8 @@ const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key
 /** A JSON logger (pino) behind Nest's LoggerService: one line per record with the request id. */
 export class AppLogger implements LoggerService {
   readonly pino: Pino;
+  /** The same streams and line shape without redaction or scrubbing, for `request()` lines only. */
+  private readonly accessPino: Pino;
 
   constructor(options: { level: LogLevel; file?: string; destination?: DestinationStream }) {
     // Each stream takes every level; the logger's own level filters (a stream without one is `info`).
@@ -32,18 +34,24 @@ export class AppLogger implements LoggerService {
       { level: 'trace', stream: options.destination ?? pino.destination({ fd: 1, sync: false }) },
     ];
     if (options.file) streams.push({ level: 'trace', stream: pino.destination({ dest: options.file, mkdir: true, sync: false }) });
+    const destination = pino.multistream(streams, { dedupe: false });
+    const shape = {
+      level: options.level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label: string) => ({ level: label }) },
+    };
+    this.accessPino = pino(shape, destination);
     this.pino = pino(
       {
-        level: options.level,
-        base: { pid: process.pid },
-        timestamp: pino.stdTimeFunctions.isoTime,
+        ...shape,
         redact: { paths: REDACT_PATHS, censor: '[redacted]' },
         mixin: () => {
           const requestId = currentRequestId();
           return requestId ? { requestId } : {};
         },
         formatters: {
-          level: (label) => ({ level: label }),
+          ...shape.formatters,
           // Also turns Errors (non-enumerable message and stack) into {type, message, stack}.
           log: (record) => scrubValue(record) as Record<string, unknown>,
         },
@@ -57,8 +65,20 @@ export class AppLogger implements LoggerService {
           },
         },
       },
-      pino.multistream(streams, { dedupe: false }),
+      destination,
     );
+  }
+
+  /**
+   * The access log: one line per finished request, on every request, so it skips the redaction and
+   * scrubbing every other line goes through (a seventh of a cached read's CPU, measured). It takes
+   * only these fields, none of which can hold a secret once the path is scrubbed (a PAN or a token
+   * pasted into a URL path).
+   */
+  request(line: { requestId: string; method: string; path: string; status: number; durationMs: number }): void {
+    const level = line.status >= 500 ? 'error' : 'info';
+    if (!this.accessPino.isLevelEnabled(level)) return;
+    this.accessPino[level]({ ...line, path: scrubText(line.path) }, 'request');
   }
 
   log(message: unknown, ...params: unknown[]): void {
