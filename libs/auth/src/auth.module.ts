@@ -1,19 +1,17 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AppConfigService } from '@app/core';
 import { UsersModule } from '@app/users';
-import { AccessGuard } from './access/access.guard';
+import { AccessGuard } from './access.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtStrategy } from './jwt.strategy';
+import { TokenVerifier } from './token-verifier';
 import { LoginThrottle } from './login-throttle';
 
 @Module({
   imports: [
     UsersModule,
-    PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) => ({
@@ -24,6 +22,6 @@ import { LoginThrottle } from './login-throttle';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, LoginThrottle, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [AuthService, TokenVerifier, LoginThrottle, { provide: APP_GUARD, useClass: AccessGuard }],
 })
 export class AuthModule {}

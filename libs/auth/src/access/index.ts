@@ -1,3 +1,2 @@
 export * from './roles';
 export * from './decorators';
-export * from './access.guard';
