@@ -5,13 +5,13 @@ import { AdminBootstrap } from './admin-bootstrap.service';
 import { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
 import { UsersController } from './users.controller';
-import { IdentityCache } from './identity-cache';
+import { IdentityLoader } from './identity-loader';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User], FINANCE_DB)],
   controllers: [UsersController],
-  providers: [UsersService, PasswordHasher, AdminBootstrap, IdentityCache],
+  providers: [UsersService, PasswordHasher, AdminBootstrap, IdentityLoader],
   exports: [UsersService],
 })
 export class UsersModule {}

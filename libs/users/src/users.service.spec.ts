@@ -1,8 +1,7 @@
 import type { Repository } from 'typeorm';
 import type { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
-import type { AppConfigService } from '@app/core';
-import { IdentityCache } from './identity-cache';
+import type { IdentityLoader } from './identity-loader';
 import { UsersService } from './users.service';
 
 /** A fake repository holding one user, enough for authenticate(). */
@@ -10,7 +9,7 @@ function serviceWith(user: Partial<User> | null) {
   const repo = { findOneBy: jest.fn(async () => user) } as unknown as Repository<User>;
   const hasher = new PasswordHasher();
   const verify = jest.spyOn(hasher, 'verify');
-  return { service: new UsersService(repo, hasher, new IdentityCache(null, {} as AppConfigService)), verify, hasher };
+  return { service: new UsersService(repo, hasher, {} as IdentityLoader), verify, hasher };
 }
 
 describe('UsersService.authenticate', () => {

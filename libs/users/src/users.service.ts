@@ -6,7 +6,7 @@ import { AuthUser, hasRole } from '@app/auth/access';
 import { ConflictError, FieldProblem, ForbiddenError, ValidationError } from '@app/core';
 import { FINANCE_DB, isUniqueViolation } from '@app/database';
 import { CreateUserDto } from './dto/create-user.dto';
-import { IdentityCache } from './identity-cache';
+import { IdentityLoader } from './identity-loader';
 import { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
 
@@ -14,12 +14,10 @@ const MAX_PASSWORD_BYTES = 72; // bcrypt ignores anything longer; refuse rather 
 
 @Injectable()
 export class UsersService {
-  private identitySql?: string;
-
   constructor(
     @InjectRepository(User, FINANCE_DB) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
-    private readonly identities: IdentityCache,
+    private readonly identities: IdentityLoader,
   ) {}
 
   findById(id: string): Promise<User | null> {
@@ -28,20 +26,7 @@ export class UsersService {
 
   /** Who a token's subject is now, on every authenticated request; null for an unknown or disabled user. */
   findActiveIdentity(id: string): Promise<AuthUser | null> {
-    return this.identities.find(id, (userId) => this.loadIdentity(userId));
-  }
-
-  /**
-   * One primary-key lookup of three columns in SQL written once per dialect, without the query builder
-   * or an entity to hydrate (the builder was a fifth of a cached read's CPU).
-   */
-  private async loadIdentity(id: string): Promise<AuthUser | null> {
-    this.identitySql ??= this.users.manager.connection.driver.escapeQueryWithParameters(
-      'SELECT id, username, role FROM users WHERE id = :id AND NOT disabled',
-      { id: '' },
-    )[0];
-    const [row] = (await this.users.query(this.identitySql, [id])) as AuthUser[];
-    return row ? { id: row.id, username: row.username, role: row.role } : null;
+    return this.identities.find(id);
   }
 
   findByUsername(username: string): Promise<User | null> {
@@ -127,9 +112,7 @@ export class UsersService {
     if (dto.role !== undefined) user.role = dto.role;
     if (dto.disabled !== undefined) user.disabled = dto.disabled;
     user.updatedAt = new Date();
-    const saved = await this.users.save(user);
-    await this.identities.changed();
-    return saved;
+    return this.users.save(user);
   }
 
   passwordMatches(user: User, password: string): Promise<boolean> {
