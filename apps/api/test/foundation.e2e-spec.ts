@@ -52,6 +52,11 @@ describe('foundation: health, docs, errors, request ids', () => {
     });
   });
 
+  it('answers a URL that does not decode with 400 in the error shape', async () => {
+    const res = await t.http().get('/api/transactions/%E0%A4%A').expect(400);
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Request URL is not valid', requestId: res.headers['x-request-id'] });
+  });
+
   it('answers a body over the limit with 413 in the error shape', async () => {
     const res = await t
       .http()

@@ -23,7 +23,6 @@ const BODY_ERROR_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Request body type is not supported: send application/json (or a form where the route says so)',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Request body size does not match Content-Length',
   FST_ERR_CTP_INVALID_TYPE: 'Content-Type header is not valid',
-  FST_ERR_BAD_URL: 'Request URL is not valid',
 };
 
 /** Fastify refuses `__proto__` and `constructor.prototype` keys as a SyntaxError too; say which it was. */

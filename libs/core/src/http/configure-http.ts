@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfigService } from '../config/app-config.service';
 import { HttpErrorFilter } from '../errors/http-error.filter';
 import { AppLogger } from '../logging/app-logger';
@@ -24,6 +25,15 @@ export function createHttpAdapter(config: AppConfigService): FastifyAdapter {
     requestIdHeader: false,
     trustProxy: ['loopback', 'linklocal', 'uniquelocal'],
     routerOptions: { ignoreTrailingSlash: true },
+    // Node's own default, which Fastify turns off: a client that never finishes its request is cut off.
+    requestTimeout: 300_000,
+    // A URL that does not decode is refused by the router before any hook or route runs: same shape.
+    frameworkErrors: (_error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .header('X-Request-Id', request.id)
+        .send({ statusCode: 400, error: 'Bad Request', message: 'Request URL is not valid', requestId: request.id });
+    },
   });
 }
 
