@@ -38,7 +38,7 @@ import {
   UploadSettlementFileDto,
 } from './dto/settlement-file.response';
 import { rejectsCsv } from './rejects-csv';
-import { stagedName, stagedPath } from './upload-storage';
+import { storedUpload } from './upload-storage';
 import { SettlementFilesService } from './settlement-files.service';
 import { SettlementProfiles } from './settlement-profiles';
 
@@ -120,19 +120,20 @@ export class SettlementFilesController {
     if (!upload) {
       throw ValidationError.fields([{ field: 'file', problems: ['file is required: a multipart field named "file" holding the CSV'] }]);
     }
+    const stored = storedUpload(upload);
     try {
       const profile = this.profiles.resolve(upload.originalname, dto.profile);
       const file = await this.files.register({
-        id: stagedName(upload).slice(0, 36),
+        id: stored.filename.slice(0, 36),
         name: upload.originalname,
-        stagedPath: stagedPath(upload),
+        stagedPath: stored.path,
         source: 'upload',
         profile: profile.name,
       });
       const task = await this.files.enqueueLoad(file, actor.id);
       return { task_id: task.id, file_id: file.id, status: file.status, status_url: `/task-status/${task.id}` };
     } catch (error) {
-      await rm(stagedPath(upload), { force: true });
+      await rm(stored.path, { force: true });
       throw error;
     }
   }

@@ -22,14 +22,8 @@ export function uploadOptions(config: AppConfigService): MultipartOptions {
   };
 }
 
-/** The name disk storage gave the upload (`<file id>__<name>`); disk storage always sets it. */
-export function stagedName(upload: UploadedMultipartFile): string {
-  if (upload.filename === undefined) throw new Error('upload was not stored on disk');
-  return upload.filename;
-}
-
-/** Where disk storage put the upload. */
-export function stagedPath(upload: UploadedMultipartFile): string {
-  if (upload.path === undefined) throw new Error('upload was not stored on disk');
-  return upload.path;
+/** Where disk storage put the upload and the name it gave it (`<file id>__<name>`); disk storage always sets both. */
+export function storedUpload(upload: UploadedMultipartFile): { filename: string; path: string } {
+  if (upload.filename === undefined || upload.path === undefined) throw new Error('upload was not stored on disk');
+  return { filename: upload.filename, path: upload.path };
 }

@@ -40,6 +40,17 @@ export interface ErrorBody {
   requestId: string | undefined;
 }
 
+/** §HTTP's error body; also used for the errors Fastify answers before Nest sees the request. */
+export function errorBody(status: number, message: string, requestId: string | undefined, details?: unknown): ErrorBody {
+  return {
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message,
+    ...(details === undefined ? {} : { details }),
+    requestId,
+  };
+}
+
 /** The one place an error becomes a response: §HTTP's `{statusCode, error, message, details?, requestId}`. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -64,14 +75,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.raw.end();
       return;
     }
-    const body: ErrorBody = {
-      statusCode: status,
-      error: STATUS_CODES[status] ?? 'Error',
-      message,
-      ...(details === undefined ? {} : { details }),
-      requestId: request.id as string | undefined,
-    };
-    void response.code(status).type('application/json; charset=utf-8').send(body);
+    void response.code(status).type('application/json; charset=utf-8').send(errorBody(status, message, request.id, details));
   }
 
   private describe(exception: unknown): { status: number; message: string; details?: unknown } {

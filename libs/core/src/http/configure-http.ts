@@ -3,7 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfigService } from '../config/app-config.service';
-import { HttpErrorFilter } from '../errors/http-error.filter';
+import { HttpErrorFilter, errorBody } from '../errors/http-error.filter';
 import { AppLogger } from '../logging/app-logger';
 import { registerAccessLog } from './access-log.hook';
 import { registerBodyDepthCheck } from './body-depth.hook';
@@ -32,7 +32,7 @@ export function createHttpAdapter(config: AppConfigService): FastifyAdapter {
       void reply
         .code(400)
         .header('X-Request-Id', request.id)
-        .send({ statusCode: 400, error: 'Bad Request', message: 'Request URL is not valid', requestId: request.id });
+        .send(errorBody(400, 'Request URL is not valid', request.id));
     },
   });
 }
