@@ -2,7 +2,9 @@ import type { Config } from 'jest';
 
 /**
  * Three tiers (STYLE.md §8). Tests are compiled by SWC (type-checking is `npm run typecheck`), and
- * Nest 12's ES-module packages are transformed to CommonJS, since Jest on Node 20 cannot require(esm).
+ * Nest 12's ES-module packages are transformed to CommonJS: Jest's module loader does not require(esm).
+ * Node 24 loads this file itself (type stripping, as an ES module), so it has no __dirname; Jest's
+ * rootDir defaults to this file's folder.
  */
 const swc = [
   '@swc/jest',
@@ -24,7 +26,6 @@ const aliases = {
 };
 
 const common = {
-  rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
   // Only ES-module packages need transforming; the rest load as they are.

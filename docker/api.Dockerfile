@@ -2,7 +2,7 @@
 # The HTTP api. Build from the repository root:
 #   docker build -f docker/api.Dockerfile -t payments-api .
 
-FROM node:20.20-bookworm-slim AS build
+FROM node:24.22-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary can be fetched.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -13,7 +13,7 @@ COPY apps ./apps
 COPY libs ./libs
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20.20-bookworm-slim AS runtime
+FROM node:24.22-bookworm-slim AS runtime
 ENV NODE_ENV=production TZ=UTC DATA_DIR=/data PORT=3000
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./

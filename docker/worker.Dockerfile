@@ -2,7 +2,7 @@
 # The worker: queue processors and schedules, no HTTP server. Build from the repository root:
 #   docker build -f docker/worker.Dockerfile -t payments-worker .
 
-FROM node:20.20-bookworm-slim AS build
+FROM node:24.22-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -12,7 +12,7 @@ COPY apps ./apps
 COPY libs ./libs
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20.20-bookworm-slim AS runtime
+FROM node:24.22-bookworm-slim AS runtime
 ENV NODE_ENV=production TZ=UTC DATA_DIR=/data
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
