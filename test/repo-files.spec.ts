@@ -2,63 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '@app/core';
+import { CONFIG_VARIABLES, loadConfig } from '@app/core';
 
 const root = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
-function parseEnvFile(text: string): { entries: Record<string, string>; commented: Set<string> } {
-  const entries: Record<string, string> = {};
-  const commented = new Set<string>();
-  let previousWasComment = false;
-  for (const line of text.split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (match) {
-      entries[match[1]] = match[2];
-      // A variable is documented by the comment line(s) of its block.
-      if (previousWasComment || commented.size > 0) commented.add(match[1]);
-    }
-    if (line.startsWith('#')) previousWasComment = true;
-    else if (line.trim() === '') previousWasComment = false;
-  }
-  return { entries, commented };
-}
-
-describe('.env.example', () => {
-  const { entries } = parseEnvFile(read('.env.example'));
-
-  it('lists exactly the variables the config reads', () => {
-    expect(Object.keys(entries).sort()).toEqual([...CONFIG_VARIABLES].sort());
-  });
-
-  it('gives each variable a comment in the block above it', () => {
-    const lines = read('.env.example').split('\n');
-    for (const name of CONFIG_VARIABLES) {
-      const index = lines.findIndex((line) => line.startsWith(`${name}=`));
-      const block = lines.slice(0, index).reverse();
-      const blockStart = block.findIndex((line) => line.trim() === '');
-      const above = block.slice(0, blockStart === -1 ? undefined : blockStart);
-      expect({ name, documented: above.some((line) => line.startsWith('#')) }).toEqual({ name, documented: true });
-    }
-  });
-
-  it('is accepted as it is outside production', () => {
-    expect(() => loadConfig(entries)).not.toThrow();
-  });
-
-  it('is refused by production for every placeholder it holds', () => {
-    let error: unknown;
-    try {
-      loadConfig({ ...entries, NODE_ENV: 'production' });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    const placeholders = Object.entries(entries).filter(([, value]) => value.includes('change-me'));
-    expect(placeholders.length).toBeGreaterThanOrEqual(4);
-    for (const [name] of placeholders) expect((error as ConfigError).message).toContain(name);
-  });
-});
+// .env.example is checked against the config schema beside it: libs/core/src/config/env-example.spec.ts
 
 describe('docker-compose.yml', () => {
   const compose = load(read('docker-compose.yml')) as {

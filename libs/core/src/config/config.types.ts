@@ -16,6 +16,14 @@ export interface RedisTarget {
   prefix: string;
 }
 
+export interface EnvFileUse {
+  path: string;
+  /** Variables taken from the file: the product's, and not already set in the environment. */
+  applied: string[];
+  /** Names in the file the product does not read (a typo, or another tool's variable). */
+  ignored: string[];
+}
+
 export interface AppConfig {
   nodeEnv: NodeEnv;
   port: number;
@@ -63,6 +71,8 @@ export interface AppConfig {
   extracts: {
     ttlHours: number;
   };
+  /** The `.env` file that was read at boot, if one was (boot logs it). */
+  envFile?: EnvFileUse;
   settlementQuery: {
     /** How long a settlement query answer stays cached; 0 turns the cache off. */
     cacheTtlSeconds: number;

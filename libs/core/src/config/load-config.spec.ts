@@ -634,3 +634,65 @@ describe('redactUrl', () => {
     expect(redactUrl('postgres://db:5432/finance')).toBe('postgres://db:5432/finance');
   });
 });
+
+describe('loadConfig with an env file', () => {
+  const withFile = (env: Env, text: string | undefined) =>
+    loadConfig(env, { readFile: fakeFiles(text === undefined ? {} : { '/srv/app/.env': text }), cwd: CWD, envFile: '.env' });
+
+  it('reads the file, resolved against cwd, with quotes, export and comments as dotenv has them', () => {
+    const config = withFile({}, "# local settings\nexport PORT=8080\nSETTLEMENT_SCAN_CRON='*/5 * * * *' # every 5 minutes\nLOG_LEVEL=\"debug\"\n");
+    expect(config.port).toBe(8080);
+    expect(config.settlementIngest.scanCron).toBe('*/5 * * * *');
+    expect(config.log.level).toBe('debug');
+    expect(config.envFile).toEqual({ path: '/srv/app/.env', applied: ['LOG_LEVEL', 'PORT', 'SETTLEMENT_SCAN_CRON'], ignored: [] });
+  });
+
+  it('lets the environment win, an empty value included (empty means "the default")', () => {
+    const config = withFile({ PORT: '9090', LOG_LEVEL: '' }, 'PORT=8080\nLOG_LEVEL=debug\nDATA_DIR=/var/payments\n');
+    expect(config.port).toBe(9090);
+    expect(config.log.level).toBe('info');
+    expect(config.paths.dataDir).toBe('/var/payments');
+    expect(config.envFile?.applied).toEqual(['DATA_DIR']);
+  });
+
+  it('names what it ignored: names the product does not read', () => {
+    expect(withFile({}, 'PROT=8080\nCOMPOSE_PROJECT_NAME=payments\n').envFile).toEqual({
+      path: '/srv/app/.env',
+      applied: [],
+      ignored: ['COMPOSE_PROJECT_NAME', 'PROT'],
+    });
+  });
+
+  it('validates what it read like the environment, naming the variable', () => {
+    let caught: unknown;
+    try {
+      withFile({}, 'PORT=eighty\n');
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as ConfigError).problems).toEqual(['PORT: must be a whole number from 0 to 65535 (got "eighty")']);
+  });
+
+  it('is optional: without the file the config is that of the environment alone', () => {
+    const config = withFile({ PORT: '8080' }, undefined);
+    expect(config.port).toBe(8080);
+    expect(config.envFile).toBeUndefined();
+  });
+
+  it('refuses to start when the file exists but cannot be read', () => {
+    const readFile = () => {
+      throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+    };
+    expect(() => loadConfig({}, { readFile, cwd: CWD, envFile: '.env' })).toThrow('.env: cannot read /srv/app/.env (EACCES)');
+  });
+
+  it('refuses a placeholder from .env.example in production, read from the file like from the environment', () => {
+    let caught: unknown;
+    try {
+      withFile({ NODE_ENV: 'production', SECRET_KEY: GOOD_SECRET }, 'ADMIN_PASSWORD=change-me-admin-password\n');
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as ConfigError).message).toContain('ADMIN_PASSWORD: still holds the placeholder');
+  });
+});

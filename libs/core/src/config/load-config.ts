@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { isAbsolute, join, resolve } from 'node:path';
-import { AppConfig, DatabaseKind, DatabaseTarget, LogLevel, NodeEnv } from './config.types';
+import { AppConfig, DatabaseKind, DatabaseTarget, EnvFileUse, LogLevel, NodeEnv } from './config.types';
 import { CONFIG_VARIABLES, ConfigVariable } from './config.variables';
 
 /** Any environment-like object; only the names in CONFIG_VARIABLES are read from it. */
@@ -35,17 +36,23 @@ const MIN_SECRET_BYTES = 32;
 interface LoadOptions {
   readFile?: (path: string) => string;
   cwd?: string;
+  /**
+   * A dotenv file to read under the environment, when it exists (boot passes `./.env`; tests pass
+   * none, so a developer's own `.env` never changes what a test sees).
+   */
+  envFile?: string;
 }
 
 /**
  * Reads the environment into a typed, validated AppConfig. Pure apart from reading `X_FILE`
- * secrets, so every rule is unit-tested with a plain object for `env`.
+ * secrets and the env file, so every rule is unit-tested with a plain object for `env`.
  */
 export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   const cwd = options.cwd ?? process.cwd();
   const problems: string[] = [];
-  const env = normaliseEnv(rawEnv);
+  const fromFile = options.envFile === undefined ? undefined : readEnvFile(resolve(cwd, options.envFile), rawEnv, readFile, problems);
+  const env = normaliseEnv(fromFile ? { ...fromFile.values, ...definedOnly(rawEnv) } : rawEnv);
   const resolvedSecrets: Record<string, string | undefined> = {};
 
   const secret = (name: (typeof FILE_SECRETS)[number]): string | undefined => {
@@ -211,10 +218,47 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     },
     extracts: { ttlHours: int('EXTRACT_TTL_HOURS', 168, 1, 24 * 365) },
     settlementQuery: { cacheTtlSeconds: int('SETTLEMENT_CACHE_TTL_SECONDS', 30, 0, 24 * 60 * 60) },
+    ...(fromFile ? { envFile: fromFile.use } : {}),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * The variables of a dotenv file (Node's own parser: the format of @nestjs/config and dotenv, quotes,
+ * `export`, comments), or undefined when there is no such file. A variable the environment sets,
+ * even to an empty value, is the environment's: the file only fills in what is not set.
+ */
+function readEnvFile(
+  path: string,
+  rawEnv: Env,
+  readFile: (path: string) => string,
+  problems: string[],
+): { values: Env; use: EnvFileUse } | undefined {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') problems.push(`.env: cannot read ${path} (${code ?? 'error'})`);
+    return undefined;
+  }
+  const parsed = parseEnv(text);
+  const known = new Set<string>(CONFIG_VARIABLES);
+  const values: Env = {};
+  const applied: string[] = [];
+  const ignored: string[] = [];
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!known.has(name)) ignored.push(name);
+    else if (rawEnv[name] === undefined) (values[name] = value), applied.push(name);
+  }
+  // parseEnv keeps no order; sorted, the boot line reads the same on every start.
+  return { values, use: { path, applied: applied.sort(), ignored: ignored.sort() } };
+}
+
+function definedOnly(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
 }
 
 /** Empty values count as unset, so `FOO=` in a compose file means "use the default". */
