@@ -7,7 +7,9 @@ import { HttpErrorFilter, errorBody } from '../errors/http-error.filter';
 import { AppLogger } from '../logging/app-logger';
 import { registerAccessLog } from './access-log.hook';
 import { registerBodyDepthCheck } from './body-depth.hook';
+import { answerClientError } from './client-error';
 import { registerRequestIdHooks, requestIdOf } from './request-id.hook';
+import { registerTextOnlyBodyMarker } from './text-only-body.hook';
 import { createValidationPipe } from './validation';
 
 export const API_TITLE = 'Payments backend';
@@ -34,6 +36,8 @@ export function createHttpAdapter(config: AppConfigService): FastifyAdapter {
         .header('X-Request-Id', request.id)
         .send(errorBody(400, 'Request URL is not valid', request.id));
     },
+    // What the HTTP parser refuses (a NUL in a header value, say) in the same shape.
+    clientErrorHandler: answerClientError,
   });
 }
 
@@ -48,6 +52,7 @@ export function configureHttpApp(app: NestFastifyApplication, config: AppConfigS
   registerRequestIdHooks(fastify);
   registerAccessLog(fastify, logger);
   registerBodyDepthCheck(fastify);
+  registerTextOnlyBodyMarker(fastify);
   app.useSecurityHeaders({
     contentSecurityPolicy: {
       directives: {

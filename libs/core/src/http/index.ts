@@ -3,3 +3,4 @@ export * from './validation';
 export * from './request-id.hook';
 export * from './api-errors.decorator';
 export * from './validators';
+export * from './text-input';

@@ -1,8 +1,8 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { DomainError, FieldProblem, ValidationError } from '../errors/domain-errors';
-import { createValidationPipe, toFieldProblems } from './validation';
+import { createValidationPipe, markTextOnlyBody, toFieldProblems } from './validation';
 
 class AddressDto {
   @IsString()
@@ -104,11 +104,30 @@ describe('createValidationPipe', () => {
     expect(error.message).toBe('Invalid input: name, amount, address.city, address.zip');
   });
 
-  it('lists each constraint message of a bad field', async () => {
+  it('names only the type rule for a value of the wrong type, not the range rules after it', async () => {
     const error = await rejection(pipe, { ...validBody(), amount: 'lots' });
-    const [amount] = error.details as FieldProblem[];
-    expect(amount.field).toBe('amount');
-    expect([...amount.problems].sort()).toEqual(['amount must be an integer number', 'amount must not be less than 1']);
+    expect(error.details).toEqual([{ field: 'amount', problems: ['amount must be an integer number'] }]);
+  });
+
+  it('names only the range rule a number breaks', async () => {
+    const error = await rejection(pipe, { ...validBody(), amount: -1 });
+    expect(error.details).toEqual([{ field: 'amount', problems: ['amount must not be less than 1'] }]);
+  });
+
+  it('says a missing required field is required, once', async () => {
+    const { name: _name, ...body } = validBody();
+    const error = await rejection(pipe, body);
+    expect(error.details).toEqual([{ field: 'name', problems: ['name is required'] }]);
+  });
+
+  it('lists every rule a value of the right type breaks', async () => {
+    const error = await rejection(pipe, { ...validBody(), address: { city: 'Lyon', zip: 'abc' } });
+    expect(error.details).toEqual([{ field: 'address.zip', problems: ['zip must match /^\\d{5}$/ regular expression'] }]);
+  });
+
+  it('does not convert a JSON string to a number: JSON carries its types', async () => {
+    const error = await rejection(pipe, { ...validBody(), amount: '250' });
+    expect(error.details).toEqual([{ field: 'amount', problems: ['amount must be an integer number'] }]);
   });
 
   it('names a bad item of a nested array by its index', async () => {
@@ -126,22 +145,120 @@ describe('createValidationPipe', () => {
   });
 });
 
+class PageQuery {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  skip?: number;
+
+  @IsOptional()
+  @IsBoolean()
+  detailed?: boolean;
+
+  @IsOptional()
+  @IsString()
+  q?: string;
+}
+
+describe('text-only inputs (query strings and forms)', () => {
+  const pipe = createValidationPipe();
+  const query: ArgumentMetadata = { type: 'query', metatype: PageQuery };
+  const problemsOf = async (value: unknown, metadata = query) => {
+    try {
+      await pipe.transform(value, metadata);
+    } catch (error) {
+      return (error as ValidationError).details;
+    }
+    throw new Error('expected a rejection');
+  };
+
+  it('reads digits as the number and true/false as the boolean the property is declared as', async () => {
+    expect(await pipe.transform({ skip: '20', detailed: 'false', q: '42' }, query)).toEqual({ skip: 20, detailed: false, q: '42' });
+  });
+
+  it('names the range rule for a negative or huge integer, once', async () => {
+    expect(await problemsOf({ skip: '-1' })).toEqual([{ field: 'skip', problems: ['skip must not be less than 0'] }]);
+    expect(await problemsOf({ skip: '18446744073709551616' })).toEqual([{ field: 'skip', problems: ['skip must not be greater than 100'] }]);
+    expect(await problemsOf({ skip: '9'.repeat(400) })).toEqual([{ field: 'skip', problems: ['skip must not be greater than 100'] }]);
+  });
+
+  it.each(['1e3', '0x10', ' 5', '1.0', '+5', 'ten', ''])('refuses %j as not a whole number, with one message', async (raw) => {
+    expect(await problemsOf({ skip: raw })).toEqual([{ field: 'skip', problems: ['skip must be an integer number'] }]);
+  });
+
+  it('converts a body marked as a form like a query; an unmarked (JSON) body stays as sent', async () => {
+    const body: ArgumentMetadata = { type: 'body', metatype: PageQuery };
+    const form = { skip: '5', detailed: 'true' };
+    markTextOnlyBody(form);
+    expect(await pipe.transform(form, body)).toEqual({ skip: 5, detailed: true });
+    expect(await problemsOf({ skip: '5' }, body)).toEqual([{ field: 'skip', problems: ['skip must be an integer number'] }]);
+  });
+});
+
+describe('unsafe text, refused before any rule of the route', () => {
+  const pipe = createValidationPipe();
+  const problemsOf = async (value: unknown, metadata: ArgumentMetadata) => {
+    try {
+      await pipe.transform(value, metadata);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).details;
+    }
+    throw new Error('expected a rejection');
+  };
+
+  it('names a body field holding a NUL, nested ones by their path', async () => {
+    expect(await problemsOf({ ...validBody(), address: { city: 'Ly\u0000on', zip: '69001' } }, metadata)).toEqual([
+      { field: 'address.city', problems: ['city must not contain a NUL character (U+0000)'] },
+    ]);
+  });
+
+  it('names every field holding an unpaired surrogate, high or low', async () => {
+    expect(await problemsOf({ ...validBody(), name: 'a\udfff', note: '\ud800b' }, metadata)).toEqual([
+      { field: 'name', problems: ['name must be valid Unicode text (it holds an unpaired surrogate)'] },
+      { field: 'note', problems: ['note must be valid Unicode text (it holds an unpaired surrogate)'] },
+    ]);
+  });
+
+  it('lets a surrogate pair (an emoji) through', async () => {
+    await expect(pipe.transform({ ...validBody(), name: 'Order \ud83d\ude00' }, metadata)).resolves.toBeInstanceOf(OrderDto);
+  });
+
+  it('checks query values, array items and path parameters, even where no DTO declares a rule', async () => {
+    expect(await problemsOf({ q: ['ok', 'x\u0000'] }, { type: 'query', metatype: PageQuery })).toEqual([
+      { field: 'q.1', problems: ['q must not contain a NUL character (U+0000)'] },
+    ]);
+    expect(await problemsOf('ab\u0000', { type: 'param', data: 'task_id' })).toEqual([
+      { field: 'task_id', problems: ['task_id must not contain a NUL character (U+0000)'] },
+    ]);
+  });
+
+  it('checks field names too', async () => {
+    expect(await problemsOf({ ...validBody(), 'is\u0000admin': true }, metadata)).toEqual([
+      { field: 'body', problems: ['a field name must not contain a NUL character (U+0000)'] },
+    ]);
+  });
+});
+
 describe('toFieldProblems', () => {
-  it('flattens a class-validator tree, skipping nodes without constraints', () => {
+  it('flattens a class-validator tree, skipping nodes without constraints, one message per broken rule', () => {
     const problems = toFieldProblems([
       {
         property: 'address',
         children: [
-          { property: 'zip', constraints: { matches: 'zip is bad' }, children: [] },
-          { property: 'geo', children: [{ property: 'lat', constraints: { max: 'lat too big' } }] },
+          { property: 'zip', value: 'x', constraints: { matches: 'zip is bad', maxLength: 'zip is short' }, children: [] },
+          { property: 'geo', children: [{ property: 'lat', value: 91, constraints: { max: 'lat too big' } }] },
         ],
       },
-      { property: 'name', constraints: { isString: 'name must be a string', isNotEmpty: 'name is empty' } },
+      { property: 'name', value: 5, constraints: { isString: 'name must be a string', isNotEmpty: 'name is empty' } },
+      { property: 'email', value: undefined, constraints: { isEmail: 'email must be an email' } },
     ]);
     expect(problems).toEqual([
-      { field: 'address.zip', problems: ['zip is bad'] },
+      { field: 'address.zip', problems: ['zip is bad', 'zip is short'] },
       { field: 'address.geo.lat', problems: ['lat too big'] },
-      { field: 'name', problems: ['name must be a string', 'name is empty'] },
+      { field: 'name', problems: ['name must be a string'] },
+      { field: 'email', problems: ['email is required'] },
     ]);
   });
 });

@@ -1,23 +1,98 @@
-import { ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
 import { FieldProblem, ValidationError } from '../errors/domain-errors';
+import { unsafeTextProblems } from './text-input';
+
+/**
+ * Rules about what a value is, rather than what it holds. When one of them fails, the rules after it
+ * (a range, a length, a pattern) have nothing sensible to say: `"x"` is not "greater than 10", it
+ * is not a number. class-validator runs them all, and its `stopAtFirstError` stops at whichever
+ * decorator sits lowest in the source, so the choice is made here.
+ */
+const TYPE_RULES = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'nestedValidation']);
+
+/** One message per broken rule: nothing but "is required" for an absent field, only the type rule for a value of the wrong type. */
+function brokenRules(error: ClassValidatorError): string[] {
+  const constraints = error.constraints ?? {};
+  if ('whitelistValidation' in constraints) return Object.values(constraints);
+  // IsOptional lets undefined and null through, so a rule that saw one belongs to a required field.
+  if (error.value === undefined || error.value === null) return [`${error.property} is required`];
+  const typeRules = Object.keys(constraints).filter((name) => TYPE_RULES.has(name));
+  return (typeRules.length > 0 ? typeRules : Object.keys(constraints)).map((name) => constraints[name]);
+}
 
 /** Flattens class-validator's tree into one entry per bad field, named by its dotted path. */
 export function toFieldProblems(errors: ClassValidatorError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    const own = error.constraints ? [{ field, problems: brokenRules(error) }] : [];
     return [...own, ...toFieldProblems(error.children ?? [], field)];
   });
 }
 
-/** Unknown fields are refused and every bad field is named (§HTTP). */
+/** Set on a parsed form body (see markTextOnlyBody), whose values are all strings whatever they stand for. */
+const TEXT_ONLY = Symbol('text-only input');
+
+/** Marks a body parsed from a form, so that its values are converted like a query string's. */
+export function markTextOnlyBody(body: object): void {
+  Object.defineProperty(body, TEXT_ONLY, { value: true, enumerable: false });
+}
+
+const INTEGER_TEXT = /^-?\d+$/;
+
+/**
+ * A query string or a form carries only text; JSON carries types. Text is read as the number or
+ * boolean the DTO property is declared as (`limit=10`, `detailed=true`), so the same rules then judge
+ * both. Only plain digit strings become numbers: `1e3`, `0x10`, ` 5` and `1.0` stay text and are
+ * refused as not whole numbers. A digit string too long for a double still reads as a number (the
+ * largest one), so the range rule names the problem.
+ */
+function convertText(value: Record<string, unknown>, metatype: Function): Record<string, unknown> {
+  const converted: Record<string, unknown> = { ...value };
+  for (const [key, raw] of Object.entries(value)) {
+    if (typeof raw !== 'string') continue;
+    const type = Reflect.getMetadata('design:type', metatype.prototype, key);
+    if (type === Number && INTEGER_TEXT.test(raw)) {
+      const number = Number(raw);
+      converted[key] = Number.isFinite(number) ? number : Math.sign(number) * Number.MAX_VALUE;
+    } else if (type === Boolean && (raw === 'true' || raw === 'false')) {
+      converted[key] = raw === 'true';
+    }
+  }
+  return converted;
+}
+
+/**
+ * The one validation pipe (global). Before any rule of a route runs, every text in what the route reads
+ * (body, query, path parameters, form and multipart fields) is checked for NUL and unpaired
+ * surrogates (§HTTP "Inputs out of range are 400"), so no route can forget it; then text-only
+ * inputs are converted, then the DTO's rules judge. Unknown fields are refused and every bad field
+ * is named, once per broken rule.
+ */
+export class AppValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      // The value is kept for brokenRules (absent or not); the problems never echo it.
+      validationError: { target: false, value: true },
+      exceptionFactory: (errors) => ValidationError.fields(toFieldProblems(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'custom') return super.transform(value, metadata);
+    const unsafe = unsafeTextProblems(value, metadata.type === 'param' ? (metadata.data ?? 'path') : '');
+    if (unsafe.length > 0) throw ValidationError.fields(unsafe);
+    const textOnly = metadata.type === 'query' || (metadata.type === 'body' && value !== null && typeof value === 'object' && TEXT_ONLY in value);
+    if (textOnly && metadata.metatype && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      value = convertText(value as Record<string, unknown>, metadata.metatype);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    transform: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => ValidationError.fields(toFieldProblems(errors)),
-  });
+  return new AppValidationPipe();
 }

@@ -27,7 +27,7 @@ export class GenerateDataDto {
   @IsCalendarDate()
   end_date?: string;
 
-  @ApiPropertyOptional({ example: 30, description: `The last N days up to today (UTC), 1–${MAX_PERIOD_DAYS}; instead of the dates` })
+  @ApiPropertyOptional({ type: 'integer', example: 30, minimum: 1, maximum: MAX_PERIOD_DAYS, description: `The last N days up to today (UTC), 1–${MAX_PERIOD_DAYS}; instead of the dates` })
   @IsOptional()
   @IsInt()
   @Min(1)

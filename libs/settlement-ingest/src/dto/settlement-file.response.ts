@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { FILE_SOURCES, FILE_STATUSES, FileSource, FileStatus, SettlementFile } from '../entities/settlement-file.entity';
 
@@ -93,18 +92,20 @@ export class SettlementFileListResponse {
   limit: number;
 }
 
+/** The deepest offset page of the ingest history; far beyond any real history, within every database's integers. */
+export const MAX_FILES_SKIP = 1_000_000;
+
 /** GET /api/settlement/files: newest first. */
 export class ListSettlementFilesQuery {
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_FILES_SKIP, default: 0 })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_FILES_SKIP)
   skip: number = 0;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(500)
@@ -113,7 +114,7 @@ export class ListSettlementFilesQuery {
 
 /** The fields of the multipart upload besides `file`. */
 export class UploadSettlementFileDto {
-  @ApiPropertyOptional({ example: 'acme', description: 'A profile declared in SETTLEMENT_PROFILES; default: canonical' })
+  @ApiPropertyOptional({ example: 'canonical', description: 'A profile declared in SETTLEMENT_PROFILES, or `canonical` (the default)' })
   @IsOptional()
   @IsString()
   @MaxLength(64)

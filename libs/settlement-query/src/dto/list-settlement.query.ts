@@ -7,8 +7,6 @@ import { CURSOR_MAX_LENGTH } from '../cursor-codec';
 import { COLUMN_LIST, resolveColumn } from '../settlement-columns';
 import { DEFAULT_LIMIT, MAX_LIMIT, MAX_SKIP } from '../settlement-list-query';
 
-/** Digits only, so `1e3`, `0x10`, ` 5` and `1.0` are refused instead of read as numbers. */
-const strictInteger = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : value);
 /** A column named in any letter case, in canonical form; an unknown name is left for the validator to refuse. */
 const columnName = ({ value }: { value: unknown }) => resolveColumn(value) ?? value;
 const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
@@ -35,17 +33,15 @@ const COLUMNS_DOC = `One of ${COLUMN_LIST} (any letter case).`;
 
 /** GET /api/transactions (§HTTP). Unknown parameters are refused like unknown body fields. */
 export class ListSettlementQuery {
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_SKIP, default: 0, example: 0, description: 'Records to skip (offset paging). Use `cursor` to go deep: it costs the same at any depth. Not with `cursor`.' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_SKIP, default: 0, example: 0, description: 'Records to skip (offset paging). Use `cursor` to go deep: it costs the same at any depth. Not with `cursor`.' })
   @IsOptional()
-  @Transform(strictInteger)
   @IsInt({ message: 'skip must be a whole number' })
   @Min(0)
   @Max(MAX_SKIP)
   skip?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, example: 10, description: 'Records per page' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, example: 10, description: 'Records per page' })
   @IsOptional()
-  @Transform(strictInteger)
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1)
   @Max(MAX_LIMIT)
@@ -96,8 +92,8 @@ export class ListSettlementQuery {
   @IsCalendarDate()
   date_to?: string;
 
+  // No example: a cursor is only ever one this API issued, so any example would be refused as sent.
   @ApiPropertyOptional({
-    example: 'eyJ2IjoxLCJxIjoi…In0.Qm9n…',
     maxLength: CURSOR_MAX_LENGTH,
     description:
       'The `next_cursor` of the previous page: the next page at the same cost at any depth (keyset on the sort column and DOC_IDT). ' +

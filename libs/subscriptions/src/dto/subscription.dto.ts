@@ -16,14 +16,14 @@ export class GrantSubscriptionDto {
   @Matches(/^[a-z0-9_-]{1,32}$/, { message: 'plan must be 1–32 of a-z, 0-9, "_" and "-"' })
   plan?: string;
 
-  @ApiPropertyOptional({ example: 30, description: 'Length in days from now (1–3650); or send expires_at; default 30' })
+  @ApiPropertyOptional({ type: 'integer', example: 30, minimum: 1, maximum: 3650, description: 'Length in days from now (1–3650); or send expires_at; default 30' })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(3650)
   days?: number;
 
-  @ApiPropertyOptional({ example: '2027-01-31T23:59:59Z', description: 'ISO 8601 with offset, in the future' })
+  @ApiPropertyOptional({ example: '2099-12-31T23:59:59Z', description: 'ISO 8601 with offset, in the future; instead of days' })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(/(Z|[+-]\d{2}:?\d{2})$/, { message: 'expires_at must carry a time zone offset (Z or ±hh:mm)' })

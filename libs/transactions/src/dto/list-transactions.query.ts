@@ -1,5 +1,4 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 import { IsCurrencyCode, IsDecimalString, isCalendarDate, isDateTimeWithOffset } from '@app/core';
 import { AMOUNT_INTEGER_DIGITS, AMOUNT_SCALE } from '../entities/transaction.entity';
@@ -59,17 +58,15 @@ export class ListTransactionsQuery {
   @IsIn(['asc', 'desc'])
   sort_order?: 'asc' | 'desc';
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 0 })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(2_147_483_647)
   skip?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 50 })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1000)
