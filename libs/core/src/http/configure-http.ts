@@ -6,6 +6,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { HttpErrorFilter, errorBody } from '../errors/http-error.filter';
 import { AppLogger } from '../logging/app-logger';
 import { registerAccessLog } from './access-log.hook';
+import { registerBearerChallenge } from './bearer-challenge.hook';
 import { registerBodyDepthCheck } from './body-depth.hook';
 import { answerClientError } from './client-error';
 import { registerRequestIdHooks, requestIdOf } from './request-id.hook';
@@ -53,6 +54,7 @@ export function configureHttpApp(app: NestFastifyApplication, config: AppConfigS
   registerAccessLog(fastify, logger);
   registerBodyDepthCheck(fastify);
   registerTextOnlyBodyMarker(fastify);
+  registerBearerChallenge(fastify);
   app.useSecurityHeaders({
     contentSecurityPolicy: {
       directives: {
@@ -70,7 +72,7 @@ export function configureHttpApp(app: NestFastifyApplication, config: AppConfigS
       origin: http.corsOrigins,
       methods: ['GET', 'POST', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
       maxAge: 600,
     });
   }
