@@ -1,5 +1,16 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
 import { AuthUser, CurrentUser } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
@@ -23,6 +34,19 @@ export class ExtractsController {
       "(the default): the caller's own transactions; role user needs an active subscription. " +
       '`source: settlement`: every card settlement record by TRANS_DATE, for operators and admins ' +
       '(aggregated: count, gross, fees, net, refund_count, refund_total). Poll `status_url`.',
+  })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  // The two period forms exclude each other, so each is its own example (one merged from the
+  // properties' examples would carry both and be refused).
+  @ApiBody({
+    type: GenerateDataDto,
+    examples: {
+      dates: {
+        summary: 'A date range, aggregated by month',
+        value: { start_date: '2026-01-01', end_date: '2026-03-31', aggregation: 'month', detailed: false, source: 'transactions' },
+      },
+      days_before: { summary: 'The last 30 days, by ISO week', value: { days_before: 30, aggregation: 'week' } },
+    },
   })
   @ApiAcceptedResponse({ type: GenerateDataResponse })
   @ApiForbiddenResponse({ description: 'Role user without an active subscription, or asking for source settlement' })

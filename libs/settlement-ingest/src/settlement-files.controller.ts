@@ -107,7 +107,10 @@ export class SettlementFilesController {
     schema: {
       type: 'object',
       required: ['file'],
-      properties: { file: { type: 'string', format: 'binary' }, profile: { type: 'string', example: 'acme' } },
+      properties: {
+        file: { type: 'string', format: 'binary' },
+        profile: { type: 'string', example: 'canonical', description: 'A profile declared in SETTLEMENT_PROFILES, or `canonical` (the default)' },
+      },
     },
   })
   @ApiAcceptedResponse({ type: UploadAcceptedResponse })

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, RequireRole } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME, NotFoundError } from '@app/core';
 import { UserResponse, UsersService } from '@app/users';
@@ -14,7 +14,7 @@ class MeResponse extends UserResponse {
   subscription_history: SubscriptionResponse[];
 }
 
-@ApiTags('subscriptions')
+// Tags per route: /users/me belongs under users only, and a class tag would add itself to it.
 @ApiBearerAuth(BEARER_SCHEME)
 @Controller()
 export class SubscriptionsController {
@@ -26,6 +26,15 @@ export class SubscriptionsController {
   @Post('grant-subscription')
   @HttpCode(HttpStatus.OK)
   @RequireRole('admin')
+  @ApiTags('subscriptions')
+  // `days` and `expires_at` exclude each other: one example for each.
+  @ApiBody({
+    type: GrantSubscriptionDto,
+    examples: {
+      days: { summary: '30 days from now', value: { username: 'alice', plan: 'standard', days: 30 } },
+      expires_at: { summary: 'Until a given instant', value: { username: 'alice', plan: 'standard', expires_at: '2099-12-31T23:59:59Z' } },
+    },
+  })
   @ApiOperation({ summary: 'Grant (or replace) a subscription: `days` from now or until `expires_at` (default 30 days)' })
   @ApiOkResponse({ type: SubscriptionResponse })
   @ApiErrors(400, 401, 403, 404)
@@ -37,6 +46,7 @@ export class SubscriptionsController {
   @Post('revoke-subscription')
   @HttpCode(HttpStatus.OK)
   @RequireRole('admin')
+  @ApiTags('subscriptions')
   @ApiOperation({ summary: 'Revoke the active subscription of a user at once' })
   @ApiOkResponse({ type: SubscriptionResponse })
   @ApiErrors(400, 401, 403, 404, 409)

@@ -93,7 +93,8 @@ export function buildOpenApiDocument(app: INestApplication) {
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
     .build();
-  return SwaggerModule.createDocument(app, options);
+  // Each route is listed once, under the tag its controller or handler names (no tag from the class name).
+  return SwaggerModule.createDocument(app, options, { autoTagControllers: false });
 }
 
 function setupSwagger(app: INestApplication): void {
