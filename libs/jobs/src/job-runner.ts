@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@app/core';
+import { DomainError, ServiceUnavailableError } from '@app/core';
 import { JobTimeoutError, PermanentJobError } from './job-handler';
 import { JobRegistry } from './job-registry';
 import { HARD_TIME_LIMIT_MS, JOB_ATTEMPTS, JobName, SOFT_TIME_LIMIT_MS } from './jobs.constants';
@@ -55,7 +55,8 @@ export class JobRunner {
     } catch (error) {
       await reporter.flush();
       const failure = controller.signal.aborted ? new JobTimeoutError() : (error as Error);
-      const permanent = failure instanceof PermanentJobError || failure instanceof DomainError;
+      // A dependency that is down (a 503 to an HTTP caller) is the transient error retries exist for.
+      const permanent = failure instanceof PermanentJobError || (failure instanceof DomainError && !(failure instanceof ServiceUnavailableError));
       if (permanent || attempt >= JOB_ATTEMPTS) {
         this.logger.warn({ taskId, job: name, attempt, err: failure }, `Job ${name} failed: ${failure.message}`);
         // A permanent error's message is for the owner; anything else may hold internals and stays in the logs.

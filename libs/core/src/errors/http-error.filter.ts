@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DependencyUnavailableError, OUTAGE_RETRY_AFTER_SECONDS, isConstraintViolation, isOutage } from './dependency-errors';
 import { DomainError, ErrorKind, TooManyRequestsError } from './domain-errors';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -62,7 +63,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const { status, message, details } = this.describe(exception);
 
-    if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) {
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.warn({ method: request.method, path: request.url.split('?')[0] }, message);
+    } else if (status >= 500) {
       this.logger.error(
         { err: exception, method: request.method, path: request.url.split('?')[0] },
         'Unexpected fault while serving a request',
@@ -70,6 +73,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof TooManyRequestsError) {
       response.header('Retry-After', String(exception.retryAfterSeconds));
+    } else if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+      response.header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
     }
     if (response.sent || response.raw.headersSent) {
       response.raw.end();
@@ -79,6 +84,8 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 
   private describe(exception: unknown): { status: number; message: string; details?: unknown } {
+    // Most outages arrive already named by the data layer (instrumentDataSource); this names the rest.
+    if (!(exception instanceof DomainError) && isOutage(exception)) exception = new DependencyUnavailableError(outagePart(exception), { cause: exception });
     if (exception instanceof DomainError) {
       return { status: STATUS_BY_KIND[exception.kind], message: exception.message, details: exception.details };
     }
@@ -98,6 +105,14 @@ export class HttpErrorFilter implements ExceptionFilter {
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
       return { status, message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message) };
     }
+    // A race that a constraint settled (two requests inserting the same key): the loser hears 409.
+    if (isConstraintViolation(exception)) return { status: HttpStatus.CONFLICT, message: 'The change conflicts with data stored meanwhile; read it again and retry' };
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
   }
+}
+
+/** ioredis names its errors; anything else unnamed is reported without guessing which database. */
+function outagePart(error: unknown): 'Redis' | 'a dependency' {
+  const name = (error as { name?: string } | null)?.name ?? '';
+  return /^(MaxRetriesPerRequestError|ReplyError|RedisError)$/.test(name) || /redis/i.test(String((error as Error)?.message)) ? 'Redis' : 'a dependency';
 }

@@ -1,2 +1,3 @@
 export * from './domain-errors';
 export * from './http-error.filter';
+export * from './dependency-errors';
