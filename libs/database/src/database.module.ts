@@ -1,8 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfigService } from '@app/core';
-import { FINANCE_DB, SETTLEMENT_DB } from './database.constants';
+import type { DataSourceOptions } from 'typeorm';
+import { DataSourceName, FINANCE_DB, SETTLEMENT_DB } from './database.constants';
 import { dataSourceOptions } from './data-source-options';
+import { openDataSource } from './open-data-source';
+
+const open = (options?: DataSourceOptions) => openDataSource(options as DataSourceOptions & { name: DataSourceName });
 
 /** Opens both data sources and, unless RUN_MIGRATIONS=false, migrates them before the app serves. */
 @Module({})
@@ -20,6 +24,7 @@ export class DatabaseModule {
             retryAttempts: 3,
             retryDelay: 1000,
           }),
+          dataSourceFactory: open,
         }),
         TypeOrmModule.forRootAsync({
           name: SETTLEMENT_DB,
@@ -30,6 +35,7 @@ export class DatabaseModule {
             retryAttempts: 3,
             retryDelay: 1000,
           }),
+          dataSourceFactory: open,
         }),
       ],
     };
