@@ -49,8 +49,10 @@ export class TransactionsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  async delete(id: string): Promise<void> {
-    await this.repo.delete({ id });
+  /** Deletes the row if it exists (and, with `userId`, belongs to that user); answers whether it did. */
+  async delete(id: string, userId: string | null): Promise<boolean> {
+    const result = await this.repo.delete(userId === null ? { id } : { id, userId });
+    return (result.affected ?? 0) > 0;
   }
 
   async list(userId: string, query: ListTransactionsQuery) {

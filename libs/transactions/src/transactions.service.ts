@@ -67,9 +67,9 @@ export class TransactionsService {
     return (await this.transactions.findOne(current.id, null))!;
   }
 
+  /** Decided by the rows the DELETE itself removed: of concurrent deletes of one row, one answers 200. */
   async delete(actor: AuthUser, dto: DeleteTransactionDto): Promise<void> {
-    const current = await this.owned(actor, dto.id);
-    await this.transactions.delete(current.id);
+    if (!(await this.transactions.delete(dto.id, ownerFilter(actor)))) throw new NotFoundError('No such transaction');
   }
 
   async list(actor: AuthUser, query: ListTransactionsQuery) {
@@ -82,10 +82,15 @@ export class TransactionsService {
 
   /** Someone else's transaction answers exactly like a missing one. Admins reach every one. */
   private async owned(actor: AuthUser, id: string): Promise<Transaction> {
-    const row = await this.transactions.findOne(id, hasRole(actor, 'admin') ? null : actor.id);
+    const row = await this.transactions.findOne(id, ownerFilter(actor));
     if (!row) throw new NotFoundError('No such transaction');
     return row;
   }
+}
+
+/** Whose rows `actor` reaches: null (any owner) for admins. */
+function ownerFilter(actor: AuthUser): string | null {
+  return hasRole(actor, 'admin') ? null : actor.id;
 }
 
 function checkScale(amount: string, currency: string): void {
