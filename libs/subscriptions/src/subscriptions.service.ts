@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { AuthUser } from '@app/auth/access';
 import { ConflictError, NotFoundError, ValidationError } from '@app/core';
 import { FINANCE_DB } from '@app/database';
-import { UsersService } from '@app/users';
+import { User, UsersService } from '@app/users';
 import { GrantSubscriptionDto } from './dto/subscription.dto';
 import { Subscription } from './entities/subscription.entity';
 
@@ -33,6 +33,7 @@ export class SubscriptionsService {
     }
     const user = await this.requireUser(dto.username);
     const subscription = await this.dataSource.transaction(async (manager) => {
+      await this.lockUser(manager, user.id);
       const repo = manager.getRepository(Subscription);
       await repo.update(
         { userId: user.id, endedAt: IsNull() },
@@ -58,11 +59,14 @@ export class SubscriptionsService {
   async revoke(actor: AuthUser, username: string): Promise<{ username: string; subscription: Subscription }> {
     const user = await this.requireUser(username);
     const current = await this.current(user.id);
-    if (!current || !current.isActive()) throw new ConflictError(`${user.username} has no active subscription`);
-    current.endedAt = new Date();
-    current.endedBy = actor.id;
-    current.endReason = 'revoked';
-    return { username: user.username, subscription: await this.subscriptions.save(current) };
+    const now = new Date();
+    if (!current || !current.isActive(now)) throw new ConflictError(`${user.username} has no active subscription`);
+    // Conditional: of concurrent revocations (or a revocation racing a new grant) only the one
+    // whose UPDATE ended the row answers 200.
+    const ended = { endedAt: now, endedBy: actor.id, endReason: 'revoked' as const };
+    const result = await this.subscriptions.update({ id: current.id, endedAt: IsNull() }, ended);
+    if (!result.affected) throw new ConflictError(`${user.username} has no active subscription`);
+    return { username: user.username, subscription: Object.assign(current, ended) };
   }
 
   /** The open grant, active or expired; null when none was ever granted or the last was ended. */
@@ -76,6 +80,16 @@ export class SubscriptionsService {
 
   history(userId: string): Promise<Subscription[]> {
     return this.subscriptions.find({ where: { userId }, order: { startsAt: 'DESC' } });
+  }
+
+  /**
+   * Serialises grants for one user, so "at most one open row" holds under concurrency: the user's
+   * row locked until the transaction ends on PostgreSQL and MySQL. SQLite runs one write
+   * transaction at a time per database already (the write gate).
+   */
+  private async lockUser(manager: EntityManager, userId: string): Promise<void> {
+    if (manager.connection.options.type === 'better-sqlite3') return;
+    await manager.getRepository(User).createQueryBuilder('u').setLock('pessimistic_write').where('u.id = :userId', { userId }).getOne();
   }
 
   private async requireUser(username: string) {
