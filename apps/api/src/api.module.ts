@@ -5,6 +5,7 @@ import { AppConfigModule, AppConfigService, RedisModule } from '@app/core';
 import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
 import { HealthModule } from '@app/health';
+import { IdempotencyModule } from '@app/idempotency';
 import { JobsModule } from '@app/jobs';
 import { SettlementIngestModule } from '@app/settlement-ingest';
 import { SettlementQueryModule } from '@app/settlement-query';
@@ -25,6 +26,7 @@ export class ApiModule {
         // In embedded mode (or WORKER_IN_API=true) this process also runs the jobs and schedules.
         JobsModule.forRoot(config, { runProcessors: config.get('worker').inApi }),
         ...(config.get('worker').inApi ? [ScheduleModule.forRoot()] : []),
+        IdempotencyModule,
         AuthModule,
         UsersModule,
         SubscriptionsModule,

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfigModule, AppConfigService, RedisModule } from '@app/core';
 import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
+import { IdempotencyModule } from '@app/idempotency';
 import { JobsModule } from '@app/jobs';
 import { SettlementIngestModule } from '@app/settlement-ingest';
 
@@ -18,6 +19,7 @@ export class WorkerModule {
         DatabaseModule.forRoot(),
         JobsModule.forRoot(config, { runProcessors: true }),
         ScheduleModule.forRoot(),
+        IdempotencyModule,
         ExtractsModule,
         SettlementIngestModule,
       ],

@@ -14,6 +14,7 @@ import {
 import { createReadStream } from 'node:fs';
 import { AuthUser, CurrentUser } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
+import { Idempotent } from '@app/idempotency';
 import { TASK_ID_PIPE } from '@app/jobs';
 import { GenerateDataDto, GenerateDataResponse } from './dto/generate-data.dto';
 import { ExtractsService } from './extracts.service';
@@ -25,6 +26,7 @@ export class ExtractsController {
   constructor(private readonly extracts: ExtractsService) {}
 
   @Post('generate-data')
+  @Idempotent({ atomic: false })
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Start a CSV extract in the background',

@@ -28,6 +28,7 @@ import {
 import { rm } from 'node:fs/promises';
 import { AuthUser, CurrentUser, RequireRole } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME, ValidationError } from '@app/core';
+import { Idempotent } from '@app/idempotency';
 import { JOBS, JobsService } from '@app/jobs';
 import {
   ListSettlementFilesQuery,
@@ -94,6 +95,7 @@ export class SettlementFilesController {
   }
 
   @Post('files')
+  @Idempotent({ atomic: false })
   @HttpCode(HttpStatus.ACCEPTED)
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
@@ -142,6 +144,7 @@ export class SettlementFilesController {
   }
 
   @Post('scan')
+  @Idempotent({ atomic: false })
   @HttpCode(HttpStatus.ACCEPTED)
   @RequireRole('admin')
   @ApiOperation({ summary: 'Scan the inbox now (admin); every ready file is claimed and loaded in the background' })

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/commo
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, RequireRole } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME, NotFoundError } from '@app/core';
+import { Idempotent } from '@app/idempotency';
 import { UserResponse, UsersService } from '@app/users';
 import { GrantSubscriptionDto, RevokeSubscriptionDto, SubscriptionResponse } from './dto/subscription.dto';
 import { SubscriptionsService } from './subscriptions.service';
@@ -24,6 +25,7 @@ export class SubscriptionsController {
   ) {}
 
   @Post('grant-subscription')
+  @Idempotent({ atomic: true })
   @HttpCode(HttpStatus.OK)
   @RequireRole('admin')
   @ApiTags('subscriptions')
@@ -44,6 +46,7 @@ export class SubscriptionsController {
   }
 
   @Post('revoke-subscription')
+  @Idempotent({ atomic: true })
   @HttpCode(HttpStatus.OK)
   @RequireRole('admin')
   @ApiTags('subscriptions')

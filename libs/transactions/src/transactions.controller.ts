@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestj
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
+import { Idempotent } from '@app/idempotency';
 import { ListTransactionsQuery } from './dto/list-transactions.query';
 import { CreateTransactionDto, DeleteTransactionDto, UpdateTransactionDto } from './dto/transaction.dto';
 import { CurrencyTotal, TransactionListResponse, TransactionResponse, formatAmount } from './dto/transaction.response';
@@ -14,6 +15,7 @@ export class TransactionsController {
   constructor(private readonly transactions: TransactionsService) {}
 
   @Post('create-transaction')
+  @Idempotent({ atomic: true })
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Record one of your transactions' })
   @ApiCreatedResponse({ type: TransactionResponse })
@@ -23,6 +25,7 @@ export class TransactionsController {
   }
 
   @Post('update-transaction')
+  @Idempotent({ atomic: true })
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Change fields of your transaction; send `version` to refuse stale writes (409)' })
   @ApiOkResponse({ type: TransactionResponse })
@@ -32,6 +35,7 @@ export class TransactionsController {
   }
 
   @Post('delete-transaction')
+  @Idempotent({ atomic: true })
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Delete your transaction' })
   @ApiOkResponse({ schema: { example: { id: '3f1c2a9e-8d7b-4c6a-9e5f-1a2b3c4d5e6f', deleted: true } } })

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@app/auth/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
+import { Idempotent } from '@app/idempotency';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
@@ -14,6 +15,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post('create-user')
+  @Idempotent({ atomic: true })
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Create or update a user',

@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'gone'
+  | 'unprocessable'
   | 'payload_too_large'
   | 'too_many_requests'
   | 'unavailable';
@@ -59,6 +60,11 @@ export class ConflictError extends DomainError {
 
 export class GoneError extends DomainError {
   readonly kind = 'gone';
+}
+
+/** Well-formed, but cannot be done as sent (an Idempotency-Key reused with another request). */
+export class UnprocessableError extends DomainError {
+  readonly kind = 'unprocessable';
 }
 
 export class PayloadTooLargeError extends DomainError {

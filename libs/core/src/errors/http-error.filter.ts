@@ -11,6 +11,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   gone: HttpStatus.GONE,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
   payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   too_many_requests: HttpStatus.TOO_MANY_REQUESTS,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,

@@ -7,9 +7,10 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'Missing, invalid or expired token, or wrong credentials',
   403: 'The caller lacks the role or subscription this needs',
   404: 'No such object (or not yours)',
-  409: 'Conflicts with the current state',
+  409: 'Conflicts with the current state, or a request with the same Idempotency-Key is still running',
   410: 'Existed but has expired',
   413: 'Body too large',
+  422: 'The Idempotency-Key was already used with a different request',
   429: 'Too many attempts; see Retry-After',
   503: 'A dependency is down; try again shortly',
 };

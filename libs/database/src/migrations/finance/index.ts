@@ -2,6 +2,7 @@ import { CreateUsers1764000000000 } from './1764000000000-create-users';
 import { CreateSubscriptions1764000000002 } from './1764000000002-create-subscriptions';
 import { CreateTransactions1764000000003 } from './1764000000003-create-transactions';
 import { CreateTasks1764000000004 } from './1764000000004-create-tasks';
+import { CreateIdempotencyKeys1764000000005 } from './1764000000005-create-idempotency-keys';
 
 /** In order. A new migration is appended here; the drift test fails until it is. */
 export const FINANCE_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const FINANCE_MIGRATIONS = [
   CreateSubscriptions1764000000002,
   CreateTransactions1764000000003,
   CreateTasks1764000000004,
+  CreateIdempotencyKeys1764000000005,
 ];
