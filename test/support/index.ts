@@ -4,3 +4,4 @@ export * from './services';
 export * from './factories';
 export * from './money';
 export * from './processes';
+export * from './concurrency';

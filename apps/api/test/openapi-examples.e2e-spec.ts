@@ -4,6 +4,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Response } from 'supertest';
 import type { DataSource } from 'typeorm';
 import { FINANCE_DB } from '@app/database';
+import { IdempotencyKey } from '@app/idempotency';
 import { TestApp, createTestApp, createUser, login, uniqueName, waitForTask } from '@app/testing';
 import {
   BodyExample,
@@ -69,6 +70,7 @@ interface SendOptions {
   /** A token to send instead of the caller's; undefined sends none. */
   token?: string;
   file?: Buffer;
+  headers?: Record<string, string>;
 }
 
 interface ErrorContext {
@@ -222,9 +224,25 @@ describe('OpenAPI examples: every request example works as sent, every documente
     const token = 'token' in options ? options.token : await tokenOf(options.caller ?? plan.caller);
     let request = t.http()[ref.method](path).query(queryExample(ref.operation));
     if (token) request = request.auth(token, { type: 'bearer' });
+    if (options.headers) request = request.set(options.headers);
     const example = options.example ?? exampleOf(ref);
     if (example) return sendBody(request, doc, ref.operation, { ...example, value: options.body ?? example.value }, options.file);
     return request;
+  };
+
+  /**
+   * A key the caller already used: still running (409 for any request with it) or done for another
+   * request (422). Stored as the idempotency layer stores it, so every route with the header shows both.
+   */
+  const heldKey = async (state: 'running' | 'done', send: (options?: SendOptions) => Promise<Response>, caller: Caller) => {
+    const token = (await tokenOf(caller))!;
+    const me = await t.http().get('/users/me').auth(token, { type: 'bearer' }).expect(200);
+    const key = randomUUID();
+    const now = new Date();
+    await financeDb()
+      .getRepository(IdempotencyKey)
+      .insert({ callerId: me.body.id, key, requestHash: '0'.repeat(64), state, status: state === 'done' ? 201 : null, body: state === 'done' ? '{}' : null, createdAt: now, expiresAt: new Date(now.getTime() + 3_600_000) });
+    return send({ headers: { 'Idempotency-Key': key } });
   };
 
   beforeAll(async () => {
@@ -331,6 +349,8 @@ describe('OpenAPI examples: every request example works as sent, every documente
             const anonymous = await send({ token: undefined });
             expect({ status: anonymous.status, challenge: anonymous.headers['www-authenticate'] }).toEqual({ status: 401, challenge: 'Bearer' });
           }
+        } else if ((status === 409 || status === 422) && takesIdempotencyKey(operation)) {
+          res = await heldKey(status === 409 ? 'running' : 'done', send, plan.caller);
         } else if (status === 403 && plan.forbidden) {
           res = await send({ caller: plan.forbidden });
         } else if (status === 503 && ANSWERS_503_WHEN_A_DEPENDENCY_IS_DOWN(key)) {
@@ -368,3 +388,7 @@ describe('OpenAPI examples: every request example works as sent, every documente
   }
 
 });
+
+function takesIdempotencyKey(operation: { parameters?: Array<{ in: string; name: string }> }): boolean {
+  return operation.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key') ?? false;
+}
