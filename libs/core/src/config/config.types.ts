@@ -27,6 +27,8 @@ export interface EnvFileUse {
 export interface AppConfig {
   nodeEnv: NodeEnv;
   port: number;
+  /** Prometheus metrics (`GET /metrics`) on their own listener, never the public port; 0 = off. */
+  metrics: { port: number };
   paths: {
     dataDir: string;
     inboxDir: string;

@@ -5,6 +5,7 @@
 export const CONFIG_VARIABLES = [
   'NODE_ENV',
   'PORT',
+  'METRICS_PORT',
   'LOG_LEVEL',
   'LOG_FILE',
   'DATA_DIR',

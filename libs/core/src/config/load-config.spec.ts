@@ -54,6 +54,10 @@ describe('loadConfig', () => {
       expect(config.port).toBe(3000);
     });
 
+    it('serves metrics on port 9464', () => {
+      expect(config.metrics).toEqual({ port: 9464 });
+    });
+
     it('resolves the data directory against cwd', () => {
       expect(config.paths.dataDir).toBe('/srv/app/data');
     });
@@ -436,6 +440,21 @@ describe('loadConfig', () => {
 
     it.each(['abc', '65536', '-1', '80.5'])('rejects PORT=%s', (value) => {
       expectRejected({ PORT: value }, 'PORT');
+    });
+
+    it('reads METRICS_PORT, 0 turning metrics off', () => {
+      expect(load({ METRICS_PORT: '9100' }).metrics.port).toBe(9100);
+      expect(load({ METRICS_PORT: '0' }).metrics.port).toBe(0);
+    });
+
+    it.each(['abc', '65536', '-1'])('rejects METRICS_PORT=%s', (value) => {
+      expectRejected({ METRICS_PORT: value }, 'METRICS_PORT');
+    });
+
+    it('refuses METRICS_PORT equal to PORT: metrics never share the public port', () => {
+      const error = expectRejected({ PORT: '8080', METRICS_PORT: '8080' }, 'METRICS_PORT');
+      expect(error.problems[0]).toContain('PORT (8080)');
+      expect(load({ PORT: '0', METRICS_PORT: '0' }).metrics.port).toBe(0);
     });
 
     it('reads LOG_LEVEL', () => {

@@ -170,6 +170,12 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     }
   }
 
+  const port = int('PORT', 3000, 0, 65535);
+  const metricsPort = int('METRICS_PORT', 9464, 0, 65535);
+  if (metricsPort !== 0 && metricsPort === port) {
+    problems.push(`METRICS_PORT: must differ from PORT (${port}): metrics are never served on the public port; 0 turns them off`);
+  }
+
   if (production) {
     const audited = { ...env, ...resolvedSecrets };
     for (const [name, value] of Object.entries(audited)) {
@@ -181,7 +187,8 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
 
   const config: AppConfig = {
     nodeEnv,
-    port: int('PORT', 3000, 0, 65535),
+    port,
+    metrics: { port: metricsPort },
     paths: {
       dataDir,
       inboxDir: dir(env.SETTLEMENT_INBOX_DIR ?? join(dataDir, 'inbox')),
