@@ -7,3 +7,4 @@ export * from './redis';
 export * from './bootstrap';
 export * from './money';
 export * from './csv';
+export * from './async';

@@ -9,7 +9,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { AppConfigService, REDIS } from '@app/core';
+import { AppConfigService, REDIS, withTimeout } from '@app/core';
 import { FINANCE_DB, SETTLEMENT_DB } from '@app/database';
 
 const TIMEOUT_MS = 1500;
@@ -68,14 +68,4 @@ export class HealthService {
   private diskCheck() {
     return this.disk.checkStorage('disk', { path: this.config.get('paths').dataDir, thresholdPercent: 0.98 });
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error) => (clearTimeout(timer), reject(error)),
-    );
-  });
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { AppConfigService, REDIS } from '@app/core';
+import { AppConfigService, REDIS, withTimeout } from '@app/core';
 
 /** How long a read of the version may wait for Redis before the caller treats it as unknown. */
 export const DATA_VERSION_TIMEOUT_MS = 150;
@@ -57,12 +57,4 @@ export class SettlementDataVersion {
       }
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

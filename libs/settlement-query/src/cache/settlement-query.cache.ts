@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CACHE_MANAGER, Cache } from '@nestjs/cache-manager';
-import { AppConfigService } from '@app/core';
+import { AppConfigService, withTimeout } from '@app/core';
 import { SettlementDataVersion } from '@app/settlement-ingest';
 
 /** A cache read slower than this counts as a miss: the database answers instead. */
@@ -67,7 +67,7 @@ export class SettlementQueryCache {
       const local = (await memory.get(key)) as T | undefined;
       if (local !== undefined) return local;
       for (const store of shared) {
-        const value = (await withTimeout(store.get(key), CACHE_TIMEOUT_MS)) as T | undefined;
+        const value = (await withTimeout(store.get(key), CACHE_TIMEOUT_MS, 'cache gave no answer')) as T | undefined;
         if (value !== undefined) {
           // Keep it in this process too, for the little time it has left at most.
           await memory.set(key, value, this.ttlMs);
@@ -86,7 +86,7 @@ export class SettlementQueryCache {
   /** Stores without making the reader wait; a store that fails only opens the breaker. */
   private set(key: string, value: unknown): void {
     if (!this.mayTry()) return;
-    withTimeout(this.cache.set(key, value, this.ttlMs), CACHE_TIMEOUT_MS * 5).catch(() => this.record(false));
+    withTimeout(this.cache.set(key, value, this.ttlMs), CACHE_TIMEOUT_MS * 5, 'cache gave no answer').catch(() => this.record(false));
   }
 
   /** Closed breaker, or the one read allowed to probe a cache that failed a moment ago. */
@@ -104,12 +104,4 @@ export class SettlementQueryCache {
     // come back with the version it had: answers this process kept in memory could then look current.
     if (!ok) void this.cache.stores[0].clear().catch(() => undefined);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`cache gave no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
