@@ -11,59 +11,17 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
-import { Client } from 'pg';
+import { ADMIN_PASSWORD, API_ENTRY, ROOT, arg, dropDatabases, freshDatabases, log, sleep, waitFor } from './support';
 
-const ROOT = join(__dirname, '..', '..');
-const API_ENTRY = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
-const MYSQL = process.env.DRILL_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
-const POSTGRES = process.env.DRILL_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_PORT = 6392;
 const API_PORT = 3994;
 const DB = 'drill_redis_outage';
-const ADMIN_PASSWORD = 'drill-admin-password';
 const PREFIX = `drill-${process.pid}`;
 const ROWS = 200_000;
 const MERCHANTS = 500;
-
-const arg = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-};
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-function url(server: string, name: string): string {
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function freshDatabases(): Promise<{ settlement: string; finance: string }> {
-  const mysql = await createConnection({ uri: MYSQL });
-  await mysql.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await mysql.query(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await mysql.end();
-  const pg = new Client({ connectionString: POSTGRES });
-  await pg.connect();
-  await pg.query(`DROP DATABASE IF EXISTS ${DB}_finance WITH (FORCE)`);
-  await pg.query(`CREATE DATABASE ${DB}_finance`);
-  await pg.end();
-  return { settlement: url(MYSQL, DB), finance: url(POSTGRES, `${DB}_finance`) };
-}
-
-async function dropDatabases(): Promise<void> {
-  const mysql = await createConnection({ uri: MYSQL });
-  await mysql.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await mysql.end();
-  const pg = new Client({ connectionString: POSTGRES });
-  await pg.connect();
-  await pg.query(`DROP DATABASE IF EXISTS ${DB}_finance WITH (FORCE)`);
-  await pg.end();
-}
 
 /** Records straight into the table the api migrated (the drill is about reads, not ingest). */
 async function seed(settlementUrl: string): Promise<void> {
@@ -89,14 +47,6 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
-
 async function main(): Promise<void> {
   const outageSeconds = arg('outage', 30);
   const rate = arg('rate', 150);
@@ -108,7 +58,7 @@ async function main(): Promise<void> {
   probe.on('error', () => undefined);
   if (await probe.ping().then(() => true, () => false)) throw new Error(`port ${REDIS_PORT} is taken: the drill needs its own redis-server`);
 
-  const { settlement, finance } = await freshDatabases();
+  const { settlement, finance } = await freshDatabases(DB);
   let redis = startRedis();
   await waitFor(async () => (await probe.ping()) === 'PONG', 10_000, 'redis-server start');
 
@@ -236,7 +186,7 @@ async function main(): Promise<void> {
     await stop(api);
     await stop(redis);
     probe.disconnect();
-    await dropDatabases();
+    await dropDatabases(DB);
   }
 }
 
