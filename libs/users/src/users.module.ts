@@ -12,6 +12,6 @@ import { UsersService } from './users.service';
   imports: [TypeOrmModule.forFeature([User], FINANCE_DB)],
   controllers: [UsersController],
   providers: [UsersService, PasswordHasher, AdminBootstrap, IdentityLoader],
-  exports: [UsersService],
+  exports: [UsersService, AdminBootstrap],
 })
 export class UsersModule {}

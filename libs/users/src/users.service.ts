@@ -10,6 +10,7 @@ import { IdentityLoader } from './identity-loader';
 import { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
 
+const MIN_PASSWORD_LENGTH = 8;
 const MAX_PASSWORD_BYTES = 72; // bcrypt ignores anything longer; refuse rather than truncate silently
 
 @Injectable()
@@ -119,10 +120,13 @@ export class UsersService {
     return this.hasher.verify(password, user.hashedPassword);
   }
 
-  private checkPassword(password: string | undefined): void {
-    if (password !== undefined && Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
-      throw ValidationError.fields([{ field: 'password', problems: [`password must be at most ${MAX_PASSWORD_BYTES} bytes`] }]);
-    }
+  /** §Roles: at least 8 characters; at most what bcrypt reads. For callers that skip the DTO (the CLI). */
+  checkPassword(password: string | undefined): void {
+    if (password === undefined) return;
+    const problems: string[] = [];
+    if (password.length < MIN_PASSWORD_LENGTH) problems.push(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) problems.push(`password must be at most ${MAX_PASSWORD_BYTES} bytes`);
+    if (problems.length > 0) throw ValidationError.fields([{ field: 'password', problems }]);
   }
 
   private async checkEmailFree(email: string, ownId: string | undefined): Promise<void> {
