@@ -1,12 +1,12 @@
 import { bootConfig } from '@app/core';
-import { runCommand } from './commands';
+import { Boot, runCli } from './commands';
 
-/** `npm run cli -- <command> [options]`: what the source systems' Makefile did. */
+/** `npm run cli -- <command> [options]` (`--help` for the list, `<command> --help` for one). */
 async function main(): Promise<void> {
-  const { config, logger } = bootConfig();
-  const [command = 'help', ...args] = process.argv.slice(2);
-  const code = await runCommand(command, args, config, logger);
-  logger.flush();
+  let booted: ReturnType<Boot> | undefined;
+  const boot: Boot = () => (booted ??= bootConfig());
+  const code = await runCli(process.argv.slice(2), boot);
+  booted?.logger.flush();
   process.exit(code);
 }
 
