@@ -28,8 +28,12 @@ const aliases = {
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
-  // Only ES-module packages need transforming; the rest load as they are.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|load-esm|strtok3|token-types|uint8array-extras|@tokenizer|uid|@fastify/static|content-disposition)/)'],
+  // Only ES-module packages need transforming; the rest load as they are. openapi-typescript loads
+  // through its CommonJS build, listed so that the ES-module packages it requires (parse-json,
+  // supports-color, change-case) are reached under it: the drift test generates the typed client.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|file-type|load-esm|strtok3|token-types|uint8array-extras|@tokenizer|uid|@fastify/static|content-disposition|openapi-typescript|parse-json|index-to-position|supports-color|change-case)/)',
+  ],
   moduleNameMapper: aliases,
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
 };
