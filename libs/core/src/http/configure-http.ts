@@ -9,6 +9,7 @@ import { registerAccessLog } from './access-log.hook';
 import { registerBearerChallenge } from './bearer-challenge.hook';
 import { registerBodyDepthCheck } from './body-depth.hook';
 import { answerClientError } from './client-error';
+import { closeOnSignals } from './graceful-shutdown';
 import { registerRequestIdHooks, requestIdOf } from './request-id.hook';
 import { registerTextOnlyBodyMarker } from './text-only-body.hook';
 import { createValidationPipe } from './validation';
@@ -30,6 +31,8 @@ export function createHttpAdapter(config: AppConfigService): FastifyAdapter {
     routerOptions: { ignoreTrailingSlash: true },
     // Node's own default, which Fastify turns off: a client that never finishes its request is cut off.
     requestTimeout: 300_000,
+    // While draining on SIGTERM, a request on an open keep-alive connection is answered, not refused with 503.
+    return503OnClosing: false,
     // A URL that does not decode is refused by the router before any hook or route runs: same shape.
     frameworkErrors: (_error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply
@@ -79,7 +82,7 @@ export function configureHttpApp(app: NestFastifyApplication, config: AppConfigS
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(createValidationPipe());
   setupSwagger(app);
-  app.enableShutdownHooks();
+  closeOnSignals(app, logger);
 }
 
 export function buildOpenApiDocument(app: INestApplication) {

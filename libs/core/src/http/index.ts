@@ -4,3 +4,4 @@ export * from './request-id.hook';
 export * from './api-errors.decorator';
 export * from './validators';
 export * from './text-input';
+export * from './graceful-shutdown';
