@@ -48,6 +48,8 @@ export async function createTestApp(
     SECRET_KEY: TEST_SECRET_KEY,
     ADMIN_USERNAME: 'admin',
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    // Many apps run at once (test files, the worker processes they start): none takes a fixed port.
+    METRICS_PORT: '0',
   };
   if (target() === 'services') {
     const finance = await createScratchDatabase(servers.finance);

@@ -7,6 +7,7 @@ import { ExtractsModule } from '@app/extracts';
 import { HealthModule } from '@app/health';
 import { IdempotencyModule } from '@app/idempotency';
 import { JobsModule } from '@app/jobs';
+import { MetricsExporterModule } from '@app/metrics';
 import { SettlementIngestModule } from '@app/settlement-ingest';
 import { SettlementQueryModule } from '@app/settlement-query';
 import { SubscriptionsModule } from '@app/subscriptions';
@@ -35,6 +36,7 @@ export class ApiModule {
         SettlementIngestModule,
         SettlementQueryModule,
         HealthModule,
+        MetricsExporterModule,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
 import { IdempotencyModule } from '@app/idempotency';
 import { JobsModule } from '@app/jobs';
+import { MetricsExporterModule } from '@app/metrics';
 import { SettlementIngestModule } from '@app/settlement-ingest';
 
 /** The worker: queue processors and schedules, no HTTP server. Composition only. */
@@ -22,6 +23,7 @@ export class WorkerModule {
         IdempotencyModule,
         ExtractsModule,
         SettlementIngestModule,
+        MetricsExporterModule,
       ],
     };
   }

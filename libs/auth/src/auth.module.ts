@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfigService } from '@app/core';
+import { MetricsModule } from '@app/metrics';
 import { UsersModule } from '@app/users';
 import { AccessGuard } from './access.guard';
 import { AuthController } from './auth.controller';
@@ -11,6 +12,7 @@ import { LoginThrottle } from './login-throttle';
 
 @Module({
   imports: [
+    MetricsModule,
     UsersModule,
     JwtModule.registerAsync({
       inject: [AppConfigService],

@@ -1,4 +1,5 @@
 import { ValidationError } from '@app/core';
+import { Metrics } from '@app/metrics';
 import { PermanentJobError } from './job-handler';
 import type { Handler, JobRegistry } from './job-registry';
 import { JobRunner } from './job-runner';
@@ -16,7 +17,8 @@ function setup(handler: Handler, options: { started?: boolean } = {}) {
     progressReporter: () => ({ report: () => undefined, flush: async () => undefined }),
   } as unknown as TasksService;
   const registry = { get: () => handler } as unknown as JobRegistry;
-  return { runner: new JobRunner(registry, tasks), calls, tasks };
+  const metrics = new Metrics();
+  return { runner: new JobRunner(registry, tasks, metrics), calls, tasks, metrics };
 }
 
 const limits = { soft: 5_000, hard: 10_000 };
@@ -78,5 +80,21 @@ describe('JobRunner', () => {
     await expect(runner.run(JOBS.generateExtract, 't1', 1, limits)).resolves.toBe('done');
     expect(handler).not.toHaveBeenCalled();
     expect(calls).toEqual([]);
+  });
+
+  it('counts each run by outcome and times it, by job name; a duplicate delivery counts nothing', async () => {
+    const outcomes = [async () => ({}), async () => Promise.reject(new Error('reset')), async () => Promise.reject(new PermanentJobError('no'))];
+    const { runner, metrics } = setup(async (ctx) => outcomes[ctx.attempt - 1]());
+    await runner.run(JOBS.generateExtract, 't1', 1, limits);
+    await runner.run(JOBS.generateExtract, 't1', 2, limits);
+    await runner.run(JOBS.generateExtract, 't1', 3, limits);
+    const text = await metrics.registry.metrics();
+    for (const counter of ['completed', 'retried', 'failed']) {
+      expect(text).toContain(`payments_jobs_${counter}_total{job="generate-extract"} 1`);
+      expect(text).toContain(`payments_job_duration_seconds_count{job="generate-extract",outcome="${counter}"} 1`);
+    }
+    const duplicate = setup(async () => ({}), { started: false });
+    await duplicate.runner.run(JOBS.generateExtract, 't1', 1, limits);
+    expect(await duplicate.metrics.registry.metrics()).not.toContain('job="generate-extract"');
   });
 });

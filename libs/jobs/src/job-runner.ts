@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { DomainError, ServiceUnavailableError } from '@app/core';
+import { JobOutcome, Metrics } from '@app/metrics';
 import { JobTimeoutError, PermanentJobError } from './job-handler';
 import { JobRegistry } from './job-registry';
 import { HARD_TIME_LIMIT_MS, JOB_ATTEMPTS, JobName, SOFT_TIME_LIMIT_MS } from './jobs.constants';
@@ -29,11 +31,14 @@ export class JobRunner {
   constructor(
     private readonly registry: JobRegistry,
     private readonly tasks: TasksService,
+    private readonly metrics: Metrics,
   ) {}
 
   async run(name: JobName, taskId: string, attempt: number, limits = { soft: SOFT_TIME_LIMIT_MS, hard: HARD_TIME_LIMIT_MS }): Promise<RunOutcome> {
     const task = await this.tasks.find(taskId);
     if (!task || !(await this.tasks.start(taskId, attempt))) return 'done'; // gone, or already finished
+    const startedAt = performance.now();
+    const record = (outcome: JobOutcome) => this.metrics.jobRun(name, outcome, (performance.now() - startedAt) / 1000);
     const reporter = this.tasks.progressReporter(taskId);
     // §Extracts: progress reaches the task row at least every second, even while a query runs.
     const heartbeat = setInterval(() => void reporter.flush(), 1_000);
@@ -51,6 +56,7 @@ export class JobRunner {
       ]);
       await reporter.flush();
       await this.tasks.succeed(taskId, result);
+      record('completed');
       return 'done';
     } catch (error) {
       await reporter.flush();
@@ -61,10 +67,12 @@ export class JobRunner {
         this.logger.warn({ taskId, job: name, attempt, err: failure }, `Job ${name} failed: ${failure.message}`);
         // A permanent error's message is for the owner; anything else may hold internals and stays in the logs.
         await this.tasks.fail(taskId, permanent ? failure.message : `failed after ${attempt} attempts (internal error, logged with the task id)`);
+        record('failed');
         return 'failed';
       }
       this.logger.warn({ taskId, job: name, attempt, err: failure }, `Job ${name} attempt ${attempt} failed; it will be retried`);
       await this.tasks.retrying(taskId, `attempt ${attempt} hit an internal error`);
+      record('retried');
       return 'retry';
     } finally {
       clearInterval(heartbeat);

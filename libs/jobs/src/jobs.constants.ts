@@ -15,6 +15,9 @@ export const JOBS = {
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
+/** The states a queue's depth is reported in (metrics); Bull's completed jobs are only a trimmed history. */
+export const QUEUE_DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
 /** Which queue carries each job. */
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JOBS.generateExtract]: QUEUES.extracts,

@@ -1,9 +1,10 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BullModule } from '@nestjs/bull';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfigService } from '@app/core';
 import { FINANCE_DB } from '@app/database';
+import { Metrics, MetricsModule } from '@app/metrics';
 import { Task } from './entities/task.entity';
 import { JobRegistry } from './job-registry';
 import { JobRunner } from './job-runner';
@@ -30,6 +31,19 @@ class ProcessorStarter implements OnApplicationBootstrap {
   }
 }
 
+/** The queue's depth in the metrics, read from whichever driver this process uses, at scrape time. */
+@Injectable()
+class QueueDepthReporter implements OnModuleInit {
+  constructor(
+    @Inject(QUEUE_DRIVER) private readonly driver: QueueDriver,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.reportQueueDepth(() => this.driver.depth());
+  }
+}
+
 /**
  * The job layer: Bull queues with Redis, the in-process driver without. Processors run where
  * `runProcessors` (the worker; the api in embedded mode or with WORKER_IN_API; never the CLI).
@@ -44,6 +58,7 @@ export class JobsModule {
       module: JobsModule,
       imports: [
         DiscoveryModule,
+        MetricsModule,
         TypeOrmModule.forFeature([Task], FINANCE_DB),
         ...(redis
           ? [
@@ -63,6 +78,7 @@ export class JobsModule {
         JobRunner,
         JobsService,
         ProcessorStarter,
+        QueueDepthReporter,
         { provide: RUN_PROCESSORS, useValue: options.runProcessors },
         redis ? BullDriver : InProcessDriver,
         { provide: QUEUE_DRIVER, useExisting: redis ? BullDriver : InProcessDriver },

@@ -7,6 +7,7 @@ import { In, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { NotFoundError } from '@app/core';
 import { SETTLEMENT_DB } from '@app/database';
 import { JOBS, JobsService, Task } from '@app/jobs';
+import { Metrics } from '@app/metrics';
 import { FileSource, SettlementFile } from './entities/settlement-file.entity';
 import { SettlementReject } from './entities/settlement-reject.entity';
 
@@ -32,6 +33,7 @@ export class SettlementFilesService {
     @InjectRepository(SettlementFile, SETTLEMENT_DB) private readonly files: Repository<SettlementFile>,
     @InjectRepository(SettlementReject, SETTLEMENT_DB) private readonly rejects: Repository<SettlementReject>,
     private readonly jobs: JobsService,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -66,7 +68,10 @@ export class SettlementFilesService {
       finishedAt: earlier ? now : null,
     });
     await this.files.insert(file);
-    if (earlier) await rm(staged.stagedPath, { force: true });
+    if (earlier) {
+      this.metrics.settlementFile('duplicate');
+      await rm(staged.stagedPath, { force: true });
+    }
     return file;
   }
 

@@ -3,6 +3,7 @@ import { MultipartModule } from '@nestjs/platform-fastify/multipart';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfigService } from '@app/core';
 import { SETTLEMENT_DB } from '@app/database';
+import { MetricsModule } from '@app/metrics';
 import { CardTransaction } from './entities/card-transaction.entity';
 import { SettlementFile } from './entities/settlement-file.entity';
 import { SettlementReject } from './entities/settlement-reject.entity';
@@ -23,6 +24,7 @@ import { uploadOptions } from './upload-storage';
  */
 @Module({
   imports: [
+    MetricsModule,
     TypeOrmModule.forFeature([SettlementFile, CardTransaction, SettlementReject], SETTLEMENT_DB),
     MultipartModule.registerAsync({ inject: [AppConfigService], useFactory: uploadOptions }),
   ],

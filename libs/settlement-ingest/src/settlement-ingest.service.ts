@@ -7,6 +7,7 @@ import { DataSource, Repository } from 'typeorm';
 import { AppConfigService } from '@app/core';
 import { SETTLEMENT_DB } from '@app/database';
 import { JobTimeoutError, PermanentJobError } from '@app/jobs';
+import { Metrics } from '@app/metrics';
 import { FileStatus, SettlementFile } from './entities/settlement-file.entity';
 import { SettlementBatchWriter } from './loading/settlement-batch-writer';
 import { createSettlementBatchWriter } from './loading';
@@ -56,6 +57,7 @@ export class SettlementIngestService {
     private readonly profiles: SettlementProfiles,
     private readonly version: SettlementDataVersion,
     private readonly config: AppConfigService,
+    private readonly metrics: Metrics,
   ) {
     this.writer = createSettlementBatchWriter(dataSource);
     this.batchSize = dataSource.options.type === 'better-sqlite3' ? SQLITE_BATCH_ROWS : SERVER_BATCH_ROWS;
@@ -122,7 +124,7 @@ export class SettlementIngestService {
    * one stops instead of writing the batch again.
    */
   private async commit(file: SettlementFile, batch: ParsedBatch): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const counted = await this.dataSource.transaction(async (manager) => {
       // A lost batch (server crash) is lost together with its checkpoint and simply loaded again,
       // so PostgreSQL need not wait for the disk on each batch commit.
       if (this.dataSource.options.type === 'postgres') await manager.query('SET LOCAL synchronous_commit = off');
@@ -139,8 +141,11 @@ export class SettlementIngestService {
         .where('id = :id AND lines_done = :from', { id: file.id, from: file.linesDone })
         .execute();
       if (!moved.affected) throw new PermanentJobError(`settlement file ${file.id} is being loaded by another run`);
+      return { loaded, rejected };
     });
     file.linesDone = batch.lastLine;
+    // Counted once committed: a batch rolled back (and loaded again by the next run) is not.
+    this.metrics.settlementBatch(counted.loaded, counted.rejected);
   }
 
   /**
@@ -163,6 +168,7 @@ export class SettlementIngestService {
     }
     await this.files.update({ id: file.id }, { status, error: error?.slice(0, 1000) ?? null, stagedPath: null, finishedAt: new Date() });
     if (status === 'completed') await this.version.bump();
+    this.metrics.settlementFile(status);
     const done = await this.files.findOneByOrFail({ id: file.id });
     this.logger.log(
       `Settlement file ${done.name} (${done.id}) ${status}: ${done.rowsLoaded} loaded, ${done.rowsRejected} rejected` +

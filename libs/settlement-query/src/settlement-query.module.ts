@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CacheModule } from '@nestjs/cache-manager';
 import { AppConfigService } from '@app/core';
+import { MetricsModule } from '@app/metrics';
 import { SettlementIngestModule } from '@app/settlement-ingest';
 import { cacheOptions } from './cache/cache-stores';
 import { SettlementQueryCache } from './cache/settlement-query.cache';
@@ -12,6 +13,7 @@ import { WelcomeController } from './welcome.controller';
 /** Reading card settlement records: GET /api/transactions and GET / (§HTTP), cached. */
 @Module({
   imports: [
+    MetricsModule,
     SettlementIngestModule,
     CacheModule.registerAsync({ inject: [AppConfigService], useFactory: cacheOptions }),
   ],

@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { ServiceUnavailableError } from '@app/core';
+import type { QueueDepth } from '@app/metrics';
 import { JobRunner, RunOutcome, outcomeOfRunnerFault } from '../job-runner';
 import { TasksService } from '../tasks.service';
 import {
@@ -12,6 +13,7 @@ import {
   JOB_BACKOFF_MS,
   JOB_QUEUE,
   JobName,
+  QUEUE_DEPTH_STATES,
   QUEUES,
 } from '../jobs.constants';
 import { QueueDriver } from './queue-driver';
@@ -35,6 +37,18 @@ export class BullDriver implements QueueDriver, OnApplicationShutdown {
 
   isAvailable(): boolean {
     return [...this.queues.values()].every((queue) => queue.client.status === 'ready');
+  }
+
+  async depth(): Promise<QueueDepth[]> {
+    const counted = await Promise.all(
+      [...this.queues].map(async ([name, queue]) => {
+        // Asked while Redis is away, Bull would queue the command until it is back.
+        if (queue.client.status !== 'ready') throw new Error(`queue ${name}: Redis is not ready`);
+        const counts = await queue.getJobCounts();
+        return QUEUE_DEPTH_STATES.map((state) => ({ queue: name, state, jobs: counts[state] }));
+      }),
+    );
+    return counted.flat();
   }
 
   async enqueue(job: JobName, taskId: string, jobId = taskId): Promise<void> {

@@ -65,4 +65,34 @@ describe('InProcessDriver', () => {
     expect(run).toHaveBeenCalledTimes(6);
     expect(peak).toBe(2);
   });
+
+  it('reports what each queue holds: waiting, active, delayed for a retry (failed jobs are not kept)', async () => {
+    jest.useFakeTimers();
+    let release!: () => void;
+    const run = jest.fn(async (_job: string, taskId: string) => {
+      if (taskId === 'slow') await new Promise<void>((resolve) => (release = resolve));
+      return taskId === 'flaky' ? ('retry' as const) : ('done' as const);
+    });
+    const driver = new InProcessDriver({ run } as unknown as JobRunner, { unfinished: async () => [] } as unknown as TasksService);
+    await driver.startProcessing(2);
+    await driver.enqueue(JOBS.generateExtract, 'slow');
+    await driver.enqueue(JOBS.ingestSettlementFile, 'flaky');
+    await driver.enqueue(JOBS.generateExtract, 'queued');
+    await jest.advanceTimersByTimeAsync(0);
+    const depth = Object.fromEntries((await driver.depth()).map((d) => [`${d.queue} ${d.state}`, d.jobs]));
+    expect(depth).toEqual({
+      'extracts waiting': 0,
+      'extracts active': 1,
+      'extracts delayed': 0,
+      'extracts failed': 0,
+      'settlement waiting': 0,
+      'settlement active': 0,
+      'settlement delayed': 1,
+      'settlement failed': 0,
+    });
+    release();
+    await jest.advanceTimersByTimeAsync(0);
+    expect((await driver.depth()).find((d) => d.queue === 'extracts' && d.state === 'active')?.jobs).toBe(0);
+    await driver.onApplicationShutdown();
+  });
 });

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobRunner, outcomeOfRunnerFault } from '../job-runner';
-import { JOB_BACKOFF_MS, JOBS, JobName } from '../jobs.constants';
+import type { QueueDepth, QueueState } from '@app/metrics';
+import { JOB_BACKOFF_MS, JOB_QUEUE, JOBS, JobName, QUEUE_DEPTH_STATES, QUEUES } from '../jobs.constants';
 import { TasksService } from '../tasks.service';
 import { QueueDriver } from './queue-driver';
 
@@ -21,8 +22,9 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
   private readonly logger = new Logger(InProcessDriver.name);
   private readonly waiting: Entry[] = [];
   private readonly keys = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private running = 0;
+  /** Entries waiting for their retry's backoff, by timer. */
+  private readonly timers = new Map<NodeJS.Timeout, Entry>();
+  private readonly active = new Set<Entry>();
   private concurrency = 0;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
@@ -34,6 +36,14 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
 
   isAvailable(): boolean {
     return !this.stopped;
+  }
+
+  async depth(): Promise<QueueDepth[]> {
+    // Failed jobs are not kept here: the task row holds the failure.
+    const entries: Record<QueueState, Entry[]> = { waiting: this.waiting, active: [...this.active], delayed: [...this.timers.values()], failed: [] };
+    return Object.values(QUEUES).flatMap((queue) =>
+      QUEUE_DEPTH_STATES.map((state) => ({ queue, state, jobs: entries[state].filter((entry) => JOB_QUEUE[entry.job] === queue).length })),
+    );
   }
 
   async enqueue(job: JobName, taskId: string, jobId = taskId): Promise<void> {
@@ -59,19 +69,19 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.keys()) clearTimeout(timer);
     // Running jobs finish; anything still queued is picked up again at the next start.
-    while (this.running > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (this.active.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   private isIdle(): boolean {
-    return this.running === 0 && this.waiting.length === 0 && this.timers.size === 0;
+    return this.active.size === 0 && this.waiting.length === 0 && this.timers.size === 0;
   }
 
   private pump(): void {
-    while (!this.stopped && this.running < this.concurrency && this.waiting.length > 0) {
+    while (!this.stopped && this.active.size < this.concurrency && this.waiting.length > 0) {
       const entry = this.waiting.shift()!;
-      this.running += 1;
+      this.active.add(entry);
       void this.execute(entry);
     }
     if (this.isIdle()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
@@ -85,7 +95,7 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
       this.logger.error({ err: error, taskId: entry.taskId }, 'Job runner failed');
       outcome = await outcomeOfRunnerFault(this.tasks, entry.taskId, entry.attempt);
     } finally {
-      this.running -= 1;
+      this.active.delete(entry);
     }
     if (outcome === 'retry' && !this.stopped) {
       const delay = JOB_BACKOFF_MS * 2 ** (entry.attempt - 1);
@@ -94,7 +104,7 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
         this.waiting.push({ ...entry, attempt: entry.attempt + 1 });
         this.pump();
       }, delay);
-      this.timers.add(timer);
+      this.timers.set(timer, entry);
     } else {
       this.keys.delete(entry.key);
     }

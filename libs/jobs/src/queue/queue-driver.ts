@@ -1,3 +1,4 @@
+import type { QueueDepth } from '@app/metrics';
 import type { JobName } from '../jobs.constants';
 
 export const QUEUE_DRIVER = Symbol('QUEUE_DRIVER');
@@ -14,4 +15,6 @@ export interface QueueDriver {
   startProcessing(concurrency: number): Promise<void>;
   /** Whether new jobs can be queued now. */
   isAvailable(): boolean;
+  /** What each queue holds now, by state, for the metrics; throws when the queue cannot say. */
+  depth(): Promise<QueueDepth[]>;
 }

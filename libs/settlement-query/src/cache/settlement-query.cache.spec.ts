@@ -2,6 +2,7 @@ import type { Cache } from '@nestjs/cache-manager';
 import { createCache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { AppConfigService, loadConfig } from '@app/core';
+import { Metrics } from '@app/metrics';
 import type { SettlementDataVersion } from '@app/settlement-ingest';
 import { BoundedMap, memoryStore } from './cache-stores';
 import { CACHE_RETRY_AFTER_MS, CACHE_TIMEOUT_MS, SettlementQueryCache } from './settlement-query.cache';
@@ -31,7 +32,8 @@ function setup(version: () => Promise<string | null> = async () => '7', ttlSecon
   const cache = createCache({ stores: [memoryStore(), sharedKeyv] }) as unknown as Cache;
   const dataVersion = { current: jest.fn(version) } as unknown as SettlementDataVersion & { current: jest.Mock };
   const config = new AppConfigService(loadConfig({ SETTLEMENT_CACHE_TTL_SECONDS: ttlSeconds }));
-  return { subject: new SettlementQueryCache(cache, dataVersion, config), shared, dataVersion };
+  const metrics = new Metrics();
+  return { subject: new SettlementQueryCache(cache, dataVersion, config, metrics), shared, dataVersion, metrics };
 }
 
 const counter = () => {
@@ -133,10 +135,24 @@ describe('SettlementQueryCache', () => {
   });
 
   it('SETTLEMENT_CACHE_TTL_SECONDS=0 turns the cache off', async () => {
-    const { subject, dataVersion } = setup(undefined, '0');
+    const { subject, dataVersion, metrics } = setup(undefined, '0');
     expect(subject.enabled).toBe(false);
     expect(await subject.version()).toBeNull();
     expect(dataVersion.current).not.toHaveBeenCalled();
+    await subject.read(null, 'k', counter());
+    expect(await metrics.registry.metrics()).not.toContain('cache="settlement_query"');
+  });
+
+  it('counts hits and misses; a read the cache could not serve (no version) is a miss', async () => {
+    const { subject, metrics } = setup();
+    const load = counter();
+    await subject.read('7', 'k', load);
+    await subject.read('7', 'k', load);
+    await subject.read('7', 'k', load);
+    await subject.read(null, 'k', load);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('payments_cache_hits_total{cache="settlement_query"} 2');
+    expect(text).toContain('payments_cache_misses_total{cache="settlement_query"} 2');
   });
 });
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CACHE_MANAGER, Cache } from '@nestjs/cache-manager';
 import { AppConfigService, withTimeout } from '@app/core';
+import { CacheCounters, Metrics } from '@app/metrics';
 import { SettlementDataVersion } from '@app/settlement-ingest';
 
 /** A cache read slower than this counts as a miss: the database answers instead. */
@@ -20,6 +21,7 @@ export const CACHE_RETRY_AFTER_MS = 1_000;
 export class SettlementQueryCache {
   readonly enabled: boolean;
   private readonly ttlMs: number;
+  private readonly lookups: CacheCounters;
   private readonly inFlight = new Map<string, Promise<unknown>>();
   /** Until when the cache is skipped after a failure (a small circuit breaker). */
   private skipUntil = 0;
@@ -29,9 +31,11 @@ export class SettlementQueryCache {
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     private readonly dataVersion: SettlementDataVersion,
     config: AppConfigService,
+    metrics: Metrics,
   ) {
     this.ttlMs = config.get('settlementQuery').cacheTtlSeconds * 1000;
     this.enabled = this.ttlMs > 0;
+    this.lookups = metrics.cache('settlement_query');
   }
 
   /** The data version to key answers on, or null: do not use the cache for this read. */
@@ -47,10 +51,18 @@ export class SettlementQueryCache {
    * misses on the same key and version share one load. Without a version, just `load()`.
    */
   async read<T>(version: string | null, key: string, load: () => Promise<T>): Promise<T> {
-    if (version === null) return load();
+    if (version === null) {
+      // Switched off, nothing is looked up; unusable (Redis down or slow), the database answers a miss.
+      if (this.enabled) this.lookups.miss();
+      return load();
+    }
     const fullKey = `${version}:${key}`;
     const hit = await this.get<T>(fullKey);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.lookups.hit();
+      return hit;
+    }
+    this.lookups.miss();
     const pending = this.inFlight.get(fullKey) as Promise<T> | undefined;
     if (pending) return pending;
     const loading = load().finally(() => this.inFlight.delete(fullKey));
