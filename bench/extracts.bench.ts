@@ -78,6 +78,8 @@ async function runProduct(url: string, detailed: boolean): Promise<void> {
       LOG_LEVEL: 'warn',
       RUN_MIGRATIONS: 'false',
       ADMIN_PASSWORD: 'bench-admin-password',
+      // No HTTP here, and nothing scrapes it.
+      METRICS_PORT: '0',
     }),
   );
   const app = await NestFactory.createApplicationContext(ApiModule.forRoot(config), { logger: ['error'] });

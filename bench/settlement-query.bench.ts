@@ -94,7 +94,7 @@ async function seed(url: string, rows: number): Promise<void> {
   console.log(`Seeded ${rows} records in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-function startProduct(port: number, settlementUrl: string, financeUrl: string, cacheTtl: number, prefix: string): Promise<Server> {
+async function startProduct(port: number, settlementUrl: string, financeUrl: string, cacheTtl: number, prefix: string): Promise<Server> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: run "npm run build" first`);
   return start(
     ['--max-semi-space-size=64', API_ENTRY],
@@ -108,8 +108,10 @@ function startProduct(port: number, settlementUrl: string, financeUrl: string, c
       SECRET_KEY,
       ADMIN_PASSWORD,
       SETTLEMENT_CACHE_TTL_SECONDS: String(cacheTtl),
-      // The product as deployed: info level, one access-log line per request (to a pipe here).
+      // The product as deployed: info level, one access-log line per request (to a pipe here), and
+      // metrics on (one histogram observation per request), each product on a port of its own.
       LOG_LEVEL: 'info',
+      METRICS_PORT: String(await freePort()),
       SETTLEMENT_SCAN_CRON: '0 0 1 1 *',
     },
     port,
