@@ -136,6 +136,20 @@ describe('foundation: CORS for configured origins', () => {
     expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
   });
 
+  it('lets a browser send Idempotency-Key and read Idempotent-Replayed and Retry-After', async () => {
+    const preflight = await t
+      .http()
+      .options('/create-transaction')
+      .set('Origin', 'https://app.example.com')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type,idempotency-key');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']?.toLowerCase()).toContain('idempotency-key');
+    const res = await t.http().get('/health/live').set('Origin', 'https://app.example.com');
+    expect(res.headers['access-control-expose-headers']).toEqual(expect.stringContaining('Idempotent-Replayed'));
+    expect(res.headers['access-control-expose-headers']).toEqual(expect.stringContaining('Retry-After'));
+  });
+
   it('does not allow another origin', async () => {
     const res = await t.http().get('/health/live').set('Origin', 'https://evil.example');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
