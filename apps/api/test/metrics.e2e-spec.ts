@@ -113,8 +113,8 @@ describe('metrics on METRICS_PORT', () => {
     expect(delta('payments_settlement_files_total{status="completed"}')).toBe(1);
     expect(delta('payments_settlement_files_total{status="duplicate"}')).toBe(1);
     // Both uploads are jobs: the duplicate's ends at once, having nothing to load.
-    expect(delta('payments_jobs_completed_total{job="ingest-settlement-file"}')).toBe(2);
-    expect(delta('payments_job_duration_seconds_count{job="ingest-settlement-file",outcome="completed"}')).toBe(2);
+    expect(delta('payments_jobs_completed_total{job_name="ingest-settlement-file"}')).toBe(2);
+    expect(delta('payments_job_duration_seconds_count{job_name="ingest-settlement-file",outcome="completed"}')).toBe(2);
   });
 
   it('report what each queue holds, by state, from the queue itself', async () => {

@@ -90,11 +90,13 @@ describe('JobRunner', () => {
     await runner.run(JOBS.generateExtract, 't1', 3, limits);
     const text = await metrics.registry.metrics();
     for (const counter of ['completed', 'retried', 'failed']) {
-      expect(text).toContain(`payments_jobs_${counter}_total{job="generate-extract"} 1`);
-      expect(text).toContain(`payments_job_duration_seconds_count{job="generate-extract",outcome="${counter}"} 1`);
+      expect(text).toContain(`payments_jobs_${counter}_total{job_name="generate-extract"} 1`);
+      expect(text).toContain(`payments_job_duration_seconds_count{job_name="generate-extract",outcome="${counter}"} 1`);
     }
     const duplicate = setup(async () => ({}), { started: false });
     await duplicate.runner.run(JOBS.generateExtract, 't1', 1, limits);
-    expect(await duplicate.metrics.registry.metrics()).not.toContain('job="generate-extract"');
+    const untouched = await duplicate.metrics.registry.metrics();
+    expect(untouched).toContain('payments_jobs_completed_total{job_name="generate-extract"} 0');
+    expect(untouched).not.toContain('payments_job_duration_seconds_count{job_name="generate-extract"');
   });
 });

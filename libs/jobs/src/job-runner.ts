@@ -4,7 +4,7 @@ import { DomainError, ServiceUnavailableError } from '@app/core';
 import { JobOutcome, Metrics } from '@app/metrics';
 import { JobTimeoutError, PermanentJobError } from './job-handler';
 import { JobRegistry } from './job-registry';
-import { HARD_TIME_LIMIT_MS, JOB_ATTEMPTS, JobName, SOFT_TIME_LIMIT_MS } from './jobs.constants';
+import { HARD_TIME_LIMIT_MS, JOB_ATTEMPTS, JOBS, JobName, SOFT_TIME_LIMIT_MS } from './jobs.constants';
 import { TasksService } from './tasks.service';
 
 export type RunOutcome = 'done' | 'failed' | 'retry';
@@ -32,7 +32,9 @@ export class JobRunner {
     private readonly registry: JobRegistry,
     private readonly tasks: TasksService,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    metrics.declareJobs(Object.values(JOBS));
+  }
 
   async run(name: JobName, taskId: string, attempt: number, limits = { soft: SOFT_TIME_LIMIT_MS, hard: HARD_TIME_LIMIT_MS }): Promise<RunOutcome> {
     const task = await this.tasks.find(taskId);

@@ -28,6 +28,7 @@ describe('Metrics', () => {
       'payments_settlement_rows_total{outcome="loaded"} 10250',
       'payments_settlement_rows_total{outcome="rejected"} 3',
       'payments_settlement_files_total{status="completed"} 1',
+      'payments_settlement_files_total{status="failed"} 0',
       'payments_settlement_files_total{status="duplicate"} 1',
     ]);
   });
@@ -38,11 +39,11 @@ describe('Metrics', () => {
     metrics.jobRun('generate-extract', 'retried', 0.2);
     metrics.jobRun('ingest-settlement-file', 'failed', 40);
     const text = await metrics.registry.metrics();
-    expect(text).toContain('payments_jobs_completed_total{job="generate-extract"} 1');
-    expect(text).toContain('payments_jobs_retried_total{job="generate-extract"} 1');
-    expect(text).toContain('payments_jobs_failed_total{job="ingest-settlement-file"} 1');
-    expect(text).toContain('payments_job_duration_seconds_count{job="generate-extract",outcome="completed"} 1');
-    expect(text).toContain('payments_job_duration_seconds_sum{job="ingest-settlement-file",outcome="failed"} 40');
+    expect(text).toContain('payments_jobs_completed_total{job_name="generate-extract"} 1');
+    expect(text).toContain('payments_jobs_retried_total{job_name="generate-extract"} 1');
+    expect(text).toContain('payments_jobs_failed_total{job_name="ingest-settlement-file"} 1');
+    expect(text).toContain('payments_job_duration_seconds_count{job_name="generate-extract",outcome="completed"} 1');
+    expect(text).toContain('payments_job_duration_seconds_sum{job_name="ingest-settlement-file",outcome="failed"} 40');
   });
 
   it('reads the queue depth at scrape time, as it is then', async () => {
@@ -58,6 +59,24 @@ describe('Metrics', () => {
     ]);
     waiting = 0;
     expect(await lines(metrics, 'payments_queue_jobs{queue="extracts",state="waiting"}')).toEqual(['payments_queue_jobs{queue="extracts",state="waiting"} 0']);
+  });
+
+  it('starts the counters of every closed set at 0, so the first increment shows in rate() and increase()', async () => {
+    const metrics = new Metrics();
+    metrics.declareJobs(['generate-extract']);
+    metrics.cache('settlement_query');
+    const text = await metrics.registry.metrics();
+    for (const series of [
+      'payments_login_failures_total{reason="bad_credentials"}',
+      'payments_login_failures_total{reason="throttled"}',
+      'payments_settlement_rows_total{outcome="rejected"}',
+      'payments_settlement_files_total{status="failed"}',
+      'payments_jobs_failed_total{job_name="generate-extract"}',
+      'payments_jobs_retried_total{job_name="generate-extract"}',
+      'payments_cache_misses_total{cache="settlement_query"}',
+    ]) {
+      expect(text).toContain(`${series} 0`);
+    }
   });
 
   it('leaves the queue depth out of a scrape the queue cannot answer in time, and the rest in', async () => {

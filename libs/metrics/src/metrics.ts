@@ -17,8 +17,11 @@ export const JOB_DURATION_BUCKETS = [0.05, 0.25, 1, 5, 15, 30, 60, 120, 300, 600
 export const QUEUE_DEPTH_TIMEOUT_MS = 1_000;
 
 export type HttpLabel = 'method' | 'route' | 'status';
-export type LoginFailure = 'bad_credentials' | 'throttled';
-export type SettlementFileOutcome = 'completed' | 'failed' | 'duplicate';
+export const LOGIN_FAILURES = ['bad_credentials', 'throttled'] as const;
+export type LoginFailure = (typeof LOGIN_FAILURES)[number];
+export const SETTLEMENT_ROW_OUTCOMES = ['loaded', 'rejected'] as const;
+export const SETTLEMENT_FILE_OUTCOMES = ['completed', 'failed', 'duplicate'] as const;
+export type SettlementFileOutcome = (typeof SETTLEMENT_FILE_OUTCOMES)[number];
 export type JobOutcome = 'completed' | 'failed' | 'retried';
 export type QueueState = 'waiting' | 'active' | 'delayed' | 'failed';
 
@@ -38,7 +41,12 @@ export interface CacheCounters {
  * Every series the product exports, in one place (docs/operations.md says what each means). Label
  * values come only from closed sets (the unions above, route templates, job and queue names of
  * jobs.constants, HTTP status codes), so the number of series stays bounded whatever clients send.
+ * No label is called `job` or `instance`: Prometheus gives those to the target (a job's name is
+ * `job_name`).
  * Features record through the methods; the exporter (MetricsExporterModule) serves the registry.
+ *
+ * Every counter of a closed set starts at 0 for each of its values: a series that appears only at
+ * its first increment hides that increment from rate() and increase(), and so from an alert.
  */
 @Injectable()
 export class Metrics {
@@ -85,26 +93,26 @@ export class Metrics {
 
   private readonly jobsCompleted = this.counter(
     'payments_jobs_completed_total',
-    'job',
+    'job_name',
     'Job runs that succeeded in this process, by job name',
   );
 
   private readonly jobsFailed = this.counter(
     'payments_jobs_failed_total',
-    'job',
+    'job_name',
     'Job runs that failed for good in this process (permanent error, or the last attempt), by job name',
   );
 
   private readonly jobsRetried = this.counter(
     'payments_jobs_retried_total',
-    'job',
+    'job_name',
     'Job attempts that failed and were handed back for another attempt, by job name',
   );
 
   private readonly jobDuration = new Histogram({
     name: 'payments_job_duration_seconds',
     help: 'Time one attempt of a job ran in this process, by job name and outcome',
-    labelNames: ['job', 'outcome'] as const,
+    labelNames: ['job_name', 'outcome'] as const,
     buckets: JOB_DURATION_BUCKETS,
     registers: [this.registry],
   });
@@ -132,6 +140,9 @@ export class Metrics {
 
   constructor() {
     this.registry.registerMetric(this.httpRequests.asMetric());
+    for (const reason of LOGIN_FAILURES) this.loginFailures.inc({ reason }, 0);
+    for (const outcome of SETTLEMENT_ROW_OUTCOMES) this.settlementRows.inc({ outcome }, 0);
+    for (const status of SETTLEMENT_FILE_OUTCOMES) this.settlementFiles.inc({ status }, 0);
   }
 
   private counter<L extends string>(name: string, label: L, help: string): Counter<L> {
@@ -146,6 +157,8 @@ export class Metrics {
   cache(name: string): CacheCounters {
     const hits = this.cacheHits.labels(name);
     const misses = this.cacheMisses.labels(name);
+    hits.inc(0);
+    misses.inc(0);
     return { hit: () => hits.inc(), miss: () => misses.inc() };
   }
 
@@ -158,10 +171,15 @@ export class Metrics {
     this.settlementFiles.inc({ status });
   }
 
+  /** The job names there are (jobs.constants), so each one's counters start at 0. */
+  declareJobs(jobs: readonly string[]): void {
+    for (const job of jobs) for (const counter of [this.jobsCompleted, this.jobsFailed, this.jobsRetried]) counter.inc({ job_name: job }, 0);
+  }
+
   jobRun(job: string, outcome: JobOutcome, seconds: number): void {
     const counter = outcome === 'completed' ? this.jobsCompleted : outcome === 'failed' ? this.jobsFailed : this.jobsRetried;
-    counter.inc({ job });
-    this.jobDuration.observe({ job, outcome }, seconds);
+    counter.inc({ job_name: job });
+    this.jobDuration.observe({ job_name: job, outcome }, seconds);
   }
 
   /** Where `payments_queue_jobs` is read from at scrape time (the job layer's queue driver). */

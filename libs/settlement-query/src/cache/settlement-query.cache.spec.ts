@@ -140,7 +140,9 @@ describe('SettlementQueryCache', () => {
     expect(await subject.version()).toBeNull();
     expect(dataVersion.current).not.toHaveBeenCalled();
     await subject.read(null, 'k', counter());
-    expect(await metrics.registry.metrics()).not.toContain('cache="settlement_query"');
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('payments_cache_hits_total{cache="settlement_query"} 0');
+    expect(text).toContain('payments_cache_misses_total{cache="settlement_query"} 0');
   });
 
   it('counts hits and misses; a read the cache could not serve (no version) is a miss', async () => {
