@@ -49,8 +49,16 @@ interface PodSpec {
 }
 interface Manifest {
   kind: string;
-  metadata: { name: string };
-  spec?: { replicas?: number; template?: { metadata: { labels: Record<string, string> }; spec: PodSpec }; selector?: unknown; accessModes?: string[]; ports?: Array<{ targetPort: string }> };
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: {
+    replicas?: number;
+    template?: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
+    selector?: unknown;
+    accessModes?: string[];
+    ports?: Array<{ name?: string; targetPort: string }>;
+    clusterIP?: string;
+    endpoints?: Array<{ port: string; path: string }>;
+  };
   data?: Record<string, string>;
   stringData?: Record<string, string>;
 }
@@ -61,6 +69,8 @@ const kustomization = parse('kustomization.yaml')[0] as unknown as { resources: 
 /** What `kubectl apply -k` creates; the Secret template is applied by hand. */
 const manifests = kustomization.resources.flatMap(parse);
 const secretTemplate = parse('secret.example.yaml')[0];
+/** Applied by hand where the Prometheus Operator runs: metrics Services and a ServiceMonitor. */
+const monitoring = parse('servicemonitor.example.yaml');
 const byKind = (kind: string) => manifests.filter((m) => m.kind === kind);
 const named = (kind: string, name: string) => {
   const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
@@ -112,7 +122,7 @@ function healthRoutes(): Map<string, boolean> {
 
 describe('deploy/k8s', () => {
   it('kustomization lists every manifest (but the Secret template), and each one exists', () => {
-    const expected = files.filter((name) => name !== 'kustomization.yaml' && name !== 'secret.example.yaml').sort();
+    const expected = files.filter((name) => name !== 'kustomization.yaml' && !name.endsWith('.example.yaml')).sort();
     expect([...kustomization.resources].sort()).toEqual(expected);
     expect(kustomization.namespace).toBe('payments');
     expect(byKind('Namespace').map((m) => m.metadata.name)).toEqual(['payments']);
@@ -169,7 +179,10 @@ describe('deploy/k8s', () => {
     it('the api serves HTTP and leaves jobs to the worker', () => {
       const config = loadConfig(environmentOf(api), { readFile: () => 'a-real-production-value-0123456789-abcdef' });
       expect(config.worker.inApi).toBe(false);
-      expect(api.ports).toEqual([{ name: 'http', containerPort: config.port }]);
+      expect(api.ports).toEqual([
+        { name: 'http', containerPort: config.port },
+        { name: 'metrics', containerPort: config.metrics.port },
+      ]);
     });
   });
 
@@ -240,7 +253,44 @@ describe('deploy/k8s', () => {
       expect(podOf('payments-worker').volumes!.find((volume) => volume.name === tmp.name)?.emptyDir).toBeDefined();
       expect(worker.livenessProbe!.exec!.command[2]).toBe(/CMD \["node", "-e", "(.+)"\]/.exec(read('docker/worker.Dockerfile'))![1]);
       expect(worker.readinessProbe).toBeUndefined();
-      expect(worker.ports).toBeUndefined();
+      expect(worker.ports!.map((port) => port.name)).toEqual(['metrics']);
+    });
+  });
+
+  describe('metrics', () => {
+    const scraped = [
+      ['payments-api', api],
+      ['payments-worker', worker],
+    ] as const;
+    const readFile = () => 'a-real-production-value-0123456789-abcdef';
+
+    it.each(scraped)('%s names its metrics port, the one its config serves, and says so in its scrape annotations', (name, container) => {
+      const config = loadConfig(environmentOf(container), { readFile });
+      expect(config.metrics.port).toBeGreaterThan(0);
+      expect(container.ports).toContainEqual({ name: 'metrics', containerPort: config.metrics.port });
+      expect(named('Deployment', name).spec!.template!.metadata.annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(config.metrics.port),
+        'prometheus.io/path': '/metrics',
+      });
+    });
+
+    it('the metrics port is in no Service clients reach: the public Service sends http only', () => {
+      for (const service of byKind('Service')) expect(service.spec!.ports!.map((port) => port.targetPort)).not.toContain('metrics');
+    });
+
+    it('the ServiceMonitor example finds the api and the worker pods on their metrics port, through headless Services', () => {
+      const monitor = monitoring.find((m) => m.kind === 'ServiceMonitor')!;
+      const wanted = (monitor.spec!.selector as { matchLabels: Record<string, string> }).matchLabels;
+      const services = monitoring.filter((m) => m.kind === 'Service' && Object.entries(wanted).every(([k, v]) => m.metadata.labels?.[k] === v));
+      expect(monitor.spec!.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+      const selected = services.map((service) => {
+        expect(service.spec!.clusterIP).toBe('None');
+        expect(service.spec!.ports).toEqual([expect.objectContaining({ name: 'metrics', targetPort: 'metrics' })]);
+        const selector = service.spec!.selector as Record<string, string>;
+        return byKind('Deployment').find((d) => Object.entries(selector).every(([k, v]) => d.spec!.template!.metadata.labels[k] === v))?.metadata.name;
+      });
+      expect(selected.sort()).toEqual(['payments-api', 'payments-worker']);
     });
   });
 

@@ -11,7 +11,10 @@ const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 describe('docker-compose.yml', () => {
   const compose = load(read('docker-compose.yml')) as {
-    services: Record<string, { environment?: Record<string, string>; secrets?: string[]; healthcheck?: unknown; networks?: string[] }>;
+    services: Record<
+      string,
+      { environment?: Record<string, string>; secrets?: string[]; healthcheck?: unknown; networks?: string[]; profiles?: string[]; ports?: string[]; volumes?: string[] }
+    >;
     secrets: Record<string, { file: string }>;
   };
   const apps = ['api', 'worker'] as const;
@@ -22,9 +25,25 @@ describe('docker-compose.yml', () => {
   }
 
   it('runs postgres, mysql, redis, api and worker, each with a health check except the worker image', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'mysql', 'postgres', 'redis', 'worker']);
+    const always = Object.keys(compose.services).filter((name) => compose.services[name].profiles === undefined);
+    expect(always.sort()).toEqual(['api', 'mysql', 'postgres', 'redis', 'worker']);
     for (const name of ['postgres', 'mysql', 'redis']) expect(compose.services[name].healthcheck).toBeDefined();
     for (const service of Object.values(compose.services)) expect(service.networks).toEqual(['payments']);
+  });
+
+  it('adds Prometheus only under the "metrics" profile, with the scrape config and alerts of deploy/prometheus', () => {
+    const prometheus = compose.services.prometheus;
+    expect(prometheus.profiles).toEqual(['metrics']);
+    expect(prometheus.healthcheck).toBeDefined();
+    expect(prometheus.volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
+    for (const file of ['prometheus.yml', 'alerts.yml']) expect(existsSync(join(root, 'deploy/prometheus', file))).toBe(true);
+  });
+
+  it('publishes no metrics port: Prometheus scrapes them on the compose network', () => {
+    for (const name of apps) {
+      const port = String(loadConfig({ METRICS_PORT: compose.services[name].environment?.METRICS_PORT }).metrics.port);
+      expect((compose.services[name].ports ?? []).filter((mapping) => mapping.endsWith(`:${port}`))).toEqual([]);
+    }
   });
 
   it.each(apps)('%s sets only variables the config accepts', (name) => {
