@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { load } from 'js-yaml';
 import { CONFIG_VARIABLES, loadConfig } from '@app/core';
 
@@ -104,3 +104,26 @@ describe('Dockerfiles', () => {
     }
   });
 });
+
+describe('README and docs/ stand alone', () => {
+  const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+
+  it.each(documents)('%s names no path outside the repository', (path) => {
+    expect(read(path)).not.toMatch(/\.\.\/shared|(?:^|[\s(`'"])\.\.\/(?!docs\/)/m);
+  });
+
+  it.each(documents)('%s links only to files that exist', (path) => {
+    const targets = [...read(path).matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((match) => match[1]).filter((target) => !/^[a-z]+:/.test(target));
+    for (const target of targets) expect([target, existsSync(join(root, dirname(path), target))]).toEqual([target, true]);
+  });
+
+  it('the README keeps its two commands first, and points to the contract and what it replaces', () => {
+    const readme = read('README.md');
+    expect(readme.split('\n').slice(2, 6).join('\n')).toMatch(/^npm ci && npm start .*\nnpm test /m);
+    expect(readme).toContain('](docs/contract.md)');
+    expect(readme).toContain('](docs/replaces.md)');
+    expect(readme).toMatch(/^## Replaces$/m);
+    expect(readme).toContain('admin:reset-password');
+  });
+});
+
