@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger as Pino } from 'pino';
 import { LogLevel } from '../config/config.types';
+import { LogFormat, prettyDestination } from './pretty';
 import { currentRequestId } from './request-context';
 import { scrubText, scrubValue } from './scrub';
 
@@ -28,10 +29,15 @@ export class AppLogger implements LoggerService {
   /** The same streams and line shape without redaction or scrubbing, for `request()` lines only. */
   private readonly accessPino: Pino;
 
-  constructor(options: { level: LogLevel; file?: string; destination?: DestinationStream }) {
+  /**
+   * `format` is what stdout gets (logFormatFor decides it at boot; JSON unless said); LOG_FILE is
+   * always JSON, being read by programs.
+   */
+  constructor(options: { level: LogLevel; file?: string; destination?: DestinationStream; format?: LogFormat }) {
+    const stdout = options.destination ?? pino.destination({ fd: 1, sync: options.format === 'pretty' });
     // Each stream takes every level; the logger's own level filters (a stream without one is `info`).
     const streams: pino.StreamEntry[] = [
-      { level: 'trace', stream: options.destination ?? pino.destination({ fd: 1, sync: false }) },
+      { level: 'trace', stream: options.format === 'pretty' ? prettyDestination(stdout, options.destination === undefined) : stdout },
     ];
     if (options.file) streams.push({ level: 'trace', stream: pino.destination({ dest: options.file, mkdir: true, sync: false }) });
     const destination = pino.multistream(streams, { dedupe: false });
