@@ -1,11 +1,12 @@
 import { Writable } from 'node:stream';
 import { AppLogger } from './app-logger';
+import type { LogFormat } from './pretty';
 import { runWithRequestId } from './request-context';
 
 type Line = Record<string, unknown>;
 
 /** A logger writing into memory; `flushed()` returns the JSON records written so far. */
-function memoryLogger(level: 'info' | 'debug' | 'trace' = 'info') {
+function memoryLogger(level: 'info' | 'debug' | 'trace' = 'info', format?: LogFormat) {
   const chunks: string[] = [];
   const destination = new Writable({
     decodeStrings: false,
@@ -14,7 +15,7 @@ function memoryLogger(level: 'info' | 'debug' | 'trace' = 'info') {
       callback();
     },
   });
-  const logger = new AppLogger({ level, destination });
+  const logger = new AppLogger({ level, destination, format });
   const flushed = async (): Promise<Line[]> => {
     // pino writes through multistream into the Writable; let any pending write settle first.
     await new Promise((resolve) => setImmediate(resolve));
@@ -24,7 +25,11 @@ function memoryLogger(level: 'info' | 'debug' | 'trace' = 'info') {
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as Line);
   };
-  return { logger, flushed, raw: () => chunks.join('') };
+  const text = async (): Promise<string> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return chunks.join('');
+  };
+  return { logger, flushed, raw: () => chunks.join(''), text };
 }
 
 async function only(flushed: () => Promise<Line[]>): Promise<Line> {
@@ -223,5 +228,33 @@ describe('AppLogger', () => {
     expect(text).toContain('INSERT INTO users');
     expect(text).not.toContain('nul@example.com');
     expect(text).not.toContain('$2b$10$');
+  });
+});
+
+describe('AppLogger on a terminal (format pretty)', () => {
+  it('writes a readable line: time, level, [context], message and the request id', async () => {
+    const { logger, text } = memoryLogger('info', 'pretty');
+    runWithRequestId('req-42', () => logger.warn('Cache Redis unreachable', 'SettlementQueryCache'));
+    const out = await text();
+    expect(out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: \[SettlementQueryCache\] Cache Redis unreachable \(req-42\)\n$/);
+    expect(() => JSON.parse(out)).toThrow();
+  });
+
+  it('shows an access line as one phrase, with its request id', async () => {
+    const { logger, text } = memoryLogger('info', 'pretty');
+    logger.request({ requestId: 'r-1', method: 'GET', path: '/api/transactions', status: 200, durationMs: 3.1 });
+    expect(await text()).toMatch(/INFO: GET \/api\/transactions 200 3\.1 ms \(r-1\)\n$/);
+  });
+
+  it('keeps other fields and errors, and redacts and scrubs exactly as the JSON lines do', async () => {
+    const { logger, text } = memoryLogger('info', 'pretty');
+    logger.error({ taskId: 't1', password: 'hunter2', err: new Error('card 4111111111111111 refused') }, 'Job failed', 'JobRunner');
+    const out = await text();
+    expect(out).toContain('ERROR: [JobRunner] Job failed');
+    expect(out).toContain('taskId: "t1"');
+    expect(out).toContain('password: "[redacted]"');
+    expect(out).toContain('card 411111******1111 refused');
+    expect(out).not.toContain('hunter2');
+    expect(out).not.toContain('4111111111111111');
   });
 });
