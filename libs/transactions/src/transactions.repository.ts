@@ -31,6 +31,11 @@ export class TransactionsRepository {
   }
 
   async insertMany(rows: Transaction[]): Promise<void> {
+    // One statement is atomic by itself: no BEGIN/COMMIT round trips for a single create.
+    if (rows.length <= INSERT_BATCH) {
+      await this.repo.insert(rows);
+      return;
+    }
     await this.dataSource.transaction(async (manager) => {
       for (let i = 0; i < rows.length; i += INSERT_BATCH) {
         await manager.insert(Transaction, rows.slice(i, i + INSERT_BATCH));
