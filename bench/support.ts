@@ -1,7 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 
 /** The worker's node flags as deployed (docker/worker.Dockerfile, `npm run start:worker`). */
 export const WORKER_NODE_FLAGS = ['--max-semi-space-size=32', '--max-old-space-size=160'];
+
+/** What every figure is quoted with (§Performance): the Node version and the machine's load. */
+export function machine(): string {
+  return `Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+}
 
 /** Median of a list of numbers (the figure quoted; best runs are not). */
 export function median(values: number[]): number {

@@ -1,0 +1,212 @@
+/**
+ * §Performance: POST /create-transaction, 50 connections, against the database's own ceiling in
+ * the same run: a bare pg pool (the product's pool size) running the same INSERT at the same
+ * concurrency. Target ≥ 0.5 × its inserts/s, 0 errors, and rows stored = 201 answers. The same on
+ * embedded SQLite against a bare better-sqlite3 prepared INSERT, reported.
+ *
+ *   npm run bench -- create-transaction [--duration 10] [--repeat 3] [--connections 50]
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Pool } from 'pg';
+import { ROOT, Server, freePort, start } from './http-load';
+import { child, machine, median, psql, table } from './support';
+
+/** better-sqlite3 ships no types (the product reaches it through TypeORM): what this file uses of it. */
+interface SqliteDatabase {
+  pragma(source: string): unknown;
+  prepare(sql: string): { run(...params: unknown[]): unknown; get(...params: unknown[]): unknown };
+  close(): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Database = require('better-sqlite3') as new (path: string, options?: { readonly?: boolean }) => SqliteDatabase;
+
+const API_ENTRY = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
+const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = 'bench_create_transaction';
+const ADMIN_PASSWORD = 'bench-admin-password';
+const SECRET_KEY = 'bench-secret-key-of-at-least-32-bytes-long';
+/** The product's pg pool (libs/database/src/data-source-options.ts). */
+const PG_POOL_SIZE = 20;
+const BODY = { amount: '12.34', currency: 'USD', occurred_at: '2026-03-01T10:00:00Z', description: 'bench', category: 'bench' };
+/** The statement TypeORM sends for one create (columns in the entity's order). */
+const INSERT =
+  'INSERT INTO transactions (id, user_id, amount, currency, description, category, occurred_at, created_at, updated_at, version) VALUES ';
+
+const arg = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+};
+
+function rowValues(userId: string): unknown[] {
+  const now = new Date();
+  return [randomUUID(), userId, BODY.amount, BODY.currency, BODY.description, BODY.category, new Date(BODY.occurred_at), now, now, 1];
+}
+
+/** Child mode: `connections` loops of the INSERT on a pg pool for `seconds`; prints {rps, errors}. */
+async function anchorPostgres(url: string, userId: string, seconds: number, connections: number): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: PG_POOL_SIZE });
+  const sql = `${INSERT}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+  await pool.query(sql, rowValues(userId)); // connect and plan once before the clock starts
+  let done = 0;
+  let errors = 0;
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < until) {
+        await pool.query(sql, rowValues(userId)).then(
+          () => (done += 1),
+          () => (errors += 1),
+        );
+      }
+    }),
+  );
+  await pool.end();
+  console.log(JSON.stringify({ rps: done / seconds, errors }));
+}
+
+/** Child mode: the prepared INSERT on the product's SQLite file, same pragmas, for `seconds`. */
+function anchorSqlite(path: string, userId: string, seconds: number): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const insert = db.prepare(`${INSERT}(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const sqliteRow = () => rowValues(userId).map((v) => (v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '') : v));
+  let done = 0;
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    insert.run(...sqliteRow());
+    done += 1;
+  }
+  db.close();
+  console.log(JSON.stringify({ rps: done / seconds, errors: 0 }));
+}
+
+function startProduct(port: number, env: Record<string, string>): Promise<Server> {
+  if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: run "npm run build" first`);
+  // The product as deployed: info level, an access-log line per request (to a pipe here).
+  return start(['--max-semi-space-size=64', API_ENTRY], { NODE_ENV: 'production', PORT: String(port), METRICS_PORT: '0', SECRET_KEY, ADMIN_PASSWORD, LOG_LEVEL: 'info', ...env }, port, '/health/live');
+}
+
+async function signIn(port: number): Promise<{ token: string; userId: string }> {
+  const base = `http://127.0.0.1:${port}`;
+  const login = await fetch(`${base}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+  const token = ((await login.json()) as { access_token: string }).access_token;
+  const me = (await (await fetch(`${base}/users/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string };
+  return { token, userId: me.id };
+}
+
+async function hammer(port: number, token: string, seconds: number, connections: number) {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: seconds,
+    requests: [{ method: 'POST', path: '/create-transaction', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(BODY) }],
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, created: result['2xx'], failed: result.non2xx + result.errors + result.timeouts };
+}
+
+interface Side {
+  name: string;
+  anchor: () => { rps: number; errors: number };
+  product: () => Promise<{ rps: number; p99: number; created: number; failed: number }>;
+  rows: () => Promise<number>;
+  target?: number;
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  if (mode === '--anchor-pg') return anchorPostgres(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]));
+  if (mode === '--anchor-sqlite') return anchorSqlite(process.argv[3], process.argv[4], Number(process.argv[5]));
+
+  const seconds = arg('duration', 10);
+  const repeat = arg('repeat', 3);
+  const connections = arg('connections', 50);
+  psql(POSTGRES, `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  psql(POSTGRES, `CREATE DATABASE ${DB_NAME}`);
+  const pgUrl = new URL(POSTGRES);
+  pgUrl.pathname = `/${DB_NAME}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-create-'));
+  const embeddedDir = mkdtempSync(join(tmpdir(), 'bench-create-embedded-'));
+  // The settlement database and the queue stay embedded: only the finance database is measured.
+  const onPostgres = await startProduct(await freePort(), { DATABASE_URL: pgUrl.toString(), SETTLEMENT_DATABASE_URL: `sqlite:${join(dataDir, 'settlement.sqlite')}`, DATA_DIR: dataDir });
+  const embedded = await startProduct(await freePort(), { DATA_DIR: embeddedDir });
+  const pool = new Pool({ connectionString: pgUrl.toString(), max: 1 });
+  try {
+    const pgUser = await signIn(onPostgres.port);
+    const sqliteUser = await signIn(embedded.port);
+    const sqliteFile = join(embeddedDir, 'finance.sqlite');
+    const sides: Side[] = [
+      {
+        name: 'PostgreSQL',
+        anchor: () => child(__filename, ['--anchor-pg', pgUrl.toString(), pgUser.userId, String(seconds), String(connections)]),
+        product: () => hammer(onPostgres.port, pgUser.token, seconds, connections),
+        rows: async () => Number((await pool.query('SELECT COUNT(*) AS n FROM transactions WHERE description = $1 AND user_id = $2', ['bench', pgUser.userId])).rows[0].n),
+        target: 0.5,
+      },
+      {
+        name: 'embedded SQLite',
+        anchor: () => child(__filename, ['--anchor-sqlite', sqliteFile, sqliteUser.userId, String(seconds)]),
+        product: () => hammer(embedded.port, sqliteUser.token, seconds, connections),
+        rows: async () => {
+          const db = new Database(sqliteFile, { readonly: true });
+          const n = (db.prepare('SELECT COUNT(*) AS n FROM transactions WHERE description = ? AND user_id = ?').get('bench', sqliteUser.userId) as { n: number }).n;
+          db.close();
+          return n;
+        },
+      },
+    ];
+    const results: Array<Record<string, string | number>> = [];
+    let failed = 0;
+    for (const side of sides) {
+      await side.product(); // warm-up: JIT, pools, statement caches
+      const anchorRuns: number[] = [];
+      const productRuns: Array<{ rps: number; p99: number }> = [];
+      let truthful = true;
+      const counts: string[] = [];
+      for (let round = 0; round < repeat; round++) {
+        anchorRuns.push(side.anchor().rps);
+        // Rows this run stored (counted after the anchor, so its rows are not among them).
+        const before = await side.rows();
+        const run = await side.product();
+        const stored = (await side.rows()) - before;
+        // autocannon stops counting at the deadline: up to one request per connection is stored unanswered.
+        if (stored < run.created || stored - run.created > connections) truthful = false;
+        counts.push(`${stored}/${run.created}`);
+        failed += run.failed;
+        productRuns.push(run);
+      }
+      const anchor = median(anchorRuns);
+      const product = median(productRuns.map((r) => r.rps));
+      const ratio = product / anchor;
+      results.push({
+        database: side.name,
+        'anchor inserts/s (median)': anchor.toFixed(0),
+        'product req/s (median)': product.toFixed(0),
+        'product p99 ms': median(productRuns.map((r) => r.p99)).toFixed(1),
+        ratio: ratio.toFixed(2),
+        'rows stored / 201s': `${counts.join(', ')}${truthful ? '' : ' (NO)'}`,
+        target: side.target ? `≥ ${side.target}` : 'reported',
+        verdict: !truthful ? 'FAIL' : side.target ? (ratio >= side.target ? 'PASS' : 'FAIL') : '-',
+      });
+    }
+    console.log(`\nPOST /create-transaction, ${connections} connections, ${seconds} s × ${repeat} (medians); ${machine()}`);
+    console.log(`\n${table(results)}\n`);
+    if (failed > 0) throw new Error(`${failed} requests failed under load`);
+    if (results.some((r) => r.verdict === 'FAIL')) process.exitCode = 1;
+  } finally {
+    await pool.end();
+    await Promise.all([onPostgres.stop(), embedded.stop()]);
+    psql(POSTGRES, `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(embeddedDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
