@@ -15,8 +15,7 @@ import { ApiModule } from '../apps/api/src/api.module';
 import { AppConfigService, loadConfig } from '@app/core';
 import { ExtractsService } from '@app/extracts';
 import { ExtractsProcessor } from '../libs/extracts/src/extracts.processor';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/database';
+import { dataSourceOptions, openDataSource } from '@app/database';
 import { WORKER_NODE_FLAGS, child, median, psql, table, timed, timedPsql } from './support';
 
 const SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -48,7 +47,7 @@ async function prepare(name: string, rows: number): Promise<string> {
     const database = source === 'finance' ? name : `${name}_settlement`;
     psql(SERVER, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     psql(SERVER, `CREATE DATABASE ${database}`);
-    const dataSource = await new DataSource(await dataSourceOptions(source, config[source], false)).initialize();
+    const dataSource = await openDataSource({ ...(await dataSourceOptions(source, config[source], false)), name: source });
     await dataSource.runMigrations();
     await dataSource.destroy();
   }

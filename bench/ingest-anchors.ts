@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { DatabaseTarget } from '@app/core';
-import { dataSourceOptions } from '@app/database';
+import { dataSourceOptions, openDataSource } from '@app/database';
 import { CardTransaction } from '../libs/settlement-ingest/src/entities/card-transaction.entity';
 import { SettlementFile } from '../libs/settlement-ingest/src/entities/settlement-file.entity';
 import { SettlementReject } from '../libs/settlement-ingest/src/entities/settlement-reject.entity';
@@ -224,7 +224,7 @@ export async function writerThroughput(url: string, rows: number, batchSize: num
 /** The settlement data source at `url`, migrated, with its entities. */
 export async function openSettlement(url: string): Promise<DataSource> {
   const options = await dataSourceOptions('settlement', databaseTarget(url), true);
-  return new DataSource({ ...options, entities: [SettlementFile, CardTransaction, SettlementReject] }).initialize();
+  return openDataSource({ ...options, name: 'settlement', entities: [SettlementFile, CardTransaction, SettlementReject] });
 }
 
 async function migrateSettlementSchema(url: string): Promise<void> {

@@ -14,9 +14,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/core';
-import { dataSourceOptions } from '@app/database';
+import { dataSourceOptions, openDataSource } from '@app/database';
 import { Load, ROOT, Server, freePort, load, runBareFastify, start } from './http-load';
 import { median, psql, table } from './support';
 
@@ -62,7 +61,7 @@ async function seed(url: string, rows: number): Promise<void> {
   await server.end();
 
   const config = loadConfig({ SETTLEMENT_DATABASE_URL: url });
-  const dataSource = await new DataSource(await dataSourceOptions('settlement', config.settlement, false)).initialize();
+  const dataSource = await openDataSource({ ...(await dataSourceOptions('settlement', config.settlement, false)), name: 'settlement' });
   await dataSource.runMigrations();
   await dataSource.destroy();
 

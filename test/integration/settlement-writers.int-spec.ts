@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, In } from 'typeorm';
-import { dataSourceOptions } from '@app/database';
+import { dataSourceOptions, openDataSource } from '@app/database';
 import { CardTransaction } from '@app/settlement-ingest/entities/card-transaction.entity';
 import { SettlementFile } from '@app/settlement-ingest/entities/settlement-file.entity';
 import { REJECT_RAW_MAX, SettlementReject } from '@app/settlement-ingest/entities/settlement-reject.entity';
@@ -44,7 +44,7 @@ async function open(kind: Kind, noLocalInfile = false): Promise<Setup> {
   }
   const options = await dataSourceOptions('settlement', { kind, url, embedded: false }, true);
   const extra = noLocalInfile ? { extra: { ...(options.extra as object), flags: '-LOCAL_FILES' } } : {};
-  const dataSource = await new DataSource({ ...options, ...extra, entities: [SettlementFile, CardTransaction, SettlementReject] } as typeof options).initialize();
+  const dataSource = await openDataSource({ ...options, ...extra, name: 'settlement', entities: [SettlementFile, CardTransaction, SettlementReject] } as typeof options & { name: 'settlement' });
   return {
     dataSource,
     writer: createSettlementBatchWriter(dataSource),
