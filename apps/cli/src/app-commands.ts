@@ -2,8 +2,9 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Role } from '@app/auth/access';
-import { AppConfigService } from '@app/core';
+import type { Role } from '@app/access';
+import { AppConfigService, ConflictError } from '@app/core';
+import { isUniqueViolation } from '@app/database';
 import { ExtractsService, resolvePeriod } from '@app/extracts';
 import { ExtractsProcessor } from '@app/extracts/extracts.processor';
 import { JOBS, TasksService } from '@app/jobs';
@@ -33,12 +34,10 @@ export async function createUser(
   app: INestApplicationContext,
   opts: { username: string; email: string; password: string; role: Role; fullName?: string },
 ): Promise<void> {
-  const user = await app.get(UsersService).insert({
-    username: opts.username,
-    email: opts.email,
-    password: opts.password,
-    full_name: opts.fullName,
-    role: opts.role,
+  const users = app.get(UsersService);
+  users.checkPassword(opts.password);
+  const user = await users.insert({ username: opts.username, email: opts.email, password: opts.password, full_name: opts.fullName, role: opts.role }).catch((error: unknown) => {
+    throw isUniqueViolation(error) ? new ConflictError('Username or email already in use', undefined, { cause: error }) : error;
   });
   process.stdout.write(`created ${user.role} ${user.username} (${user.id})\n`);
 }
