@@ -23,6 +23,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign this browser in to the queue dashboard (admin): a 15-minute session cookie
+         * @description A browser cannot send a bearer token when it opens a page, so the queue dashboard (bull-board at `/admin/queues`, services mode) takes this session instead: call this route **from the browser** that will open the dashboard (here in Swagger UI: Authorize with an admin token, then Try it out), then open `/admin/queues` in that browser. The answer sets an HttpOnly, SameSite=Strict cookie, sent only to `/admin/queues`, Secure over HTTPS, valid 15 minutes; who it names is checked on every dashboard request (an admin still, enabled). Scripts may call the dashboard with the bearer token instead.
+         */
+        post: operations["AdminSessionController_start"];
+        /**
+         * Sign this browser out of the queue dashboard (anyone: it only clears the cookie)
+         * @description Clears the session cookie in the browser that calls it. The session is not recorded on the server: a copy kept elsewhere lasts until it expires.
+         */
+        delete: operations["AdminSessionController_end"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/settlement/files": {
         parameters: {
             query?: never;
@@ -397,6 +421,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdminSessionResponse: {
+            /**
+             * @description Open it in the browser that made this request
+             * @example /admin/queues
+             */
+            dashboard_url: string;
+            /**
+             * @description Seconds the session lasts; sign in again after
+             * @example 900
+             */
+            expires_in: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-02T10:15:00.000Z
+             */
+            expires_at: string;
+            /**
+             * @description Whether this deployment has the dashboard: services mode (Bull on Redis) only; embedded mode runs jobs in-process
+             * @example true
+             */
+            dashboard_available: boolean;
+        };
         CreateTransactionDto: {
             /**
              * @description Decimal string, negative for money out; at most the currency’s minor units
@@ -947,6 +993,82 @@ export interface operations {
                         requestId: string;
                     };
                 };
+            };
+        };
+    };
+    AdminSessionController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: the Set-Cookie header carries the session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminSessionResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token, or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 401 */
+                        statusCode: number;
+                        /** @example Unauthorized */
+                        error: string;
+                        /** @example Missing, invalid or expired token, or wrong credentials */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description The caller lacks the role or subscription this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 403 */
+                        statusCode: number;
+                        /** @example Forbidden */
+                        error: string;
+                        /** @example The caller lacks the role or subscription this needs */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AdminSessionController_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out (or was not signed in) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

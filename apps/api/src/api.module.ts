@@ -8,6 +8,7 @@ import { HealthModule } from '@app/health';
 import { IdempotencyModule } from '@app/idempotency';
 import { JobsModule } from '@app/jobs';
 import { MetricsExporterModule } from '@app/metrics';
+import { QueueDashboardModule } from '@app/queue-dashboard';
 import { SettlementIngestModule } from '@app/settlement-ingest';
 import { SettlementQueryModule } from '@app/settlement-query';
 import { SubscriptionsModule } from '@app/subscriptions';
@@ -36,6 +37,7 @@ export class ApiModule {
         SettlementIngestModule,
         SettlementQueryModule,
         HealthModule,
+        QueueDashboardModule,
         MetricsExporterModule,
       ],
     };

@@ -187,6 +187,8 @@ const PLANS: Record<string, Plan> = {
   'POST /api/settlement/scan': { caller: 'admin', forbidden: 'operator' },
   'GET /api/transactions': { caller: 'operator', forbidden: 'user' },
   'GET /': { caller: 'anonymous', optionalAuth: true },
+  'POST /admin/session': { caller: 'admin', forbidden: 'user' },
+  'DELETE /admin/session': { caller: 'anonymous' },
   'GET /health': { caller: 'anonymous' },
   'GET /health/live': { caller: 'anonymous' },
   'GET /health/ready': { caller: 'anonymous' },

@@ -25,5 +25,7 @@ import { LoginThrottle } from './login-throttle';
   ],
   controllers: [AuthController],
   providers: [AuthService, TokenVerifier, LoginThrottle, { provide: APP_GUARD, useClass: AccessGuard }],
+  // For routes outside Nest's controllers that take a bearer token too (the queue dashboard).
+  exports: [TokenVerifier],
 })
 export class AuthModule {}

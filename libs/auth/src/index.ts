@@ -1,2 +1,3 @@
 export * from './auth.module';
 export * from './access';
+export { TokenVerifier } from './token-verifier';
