@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import { collectDefaultMetrics } from 'prom-client';
 import { AppConfigService } from '@app/core';
+import { observeGarbageCollection } from './gc-metrics';
 import { registerHttpMetrics } from './http-metrics.hook';
 import { Metrics } from './metrics';
 import { MetricsModule } from './metrics.module';
@@ -19,6 +20,7 @@ export class MetricsExporter implements OnModuleInit, OnApplicationBootstrap, On
   private readonly logger = new Logger('Metrics');
   private readonly port: number;
   private server?: Server;
+  private stopGcObserver?: () => void;
 
   constructor(
     private readonly metrics: Metrics,
@@ -39,11 +41,13 @@ export class MetricsExporter implements OnModuleInit, OnApplicationBootstrap, On
   async onApplicationBootstrap(): Promise<void> {
     if (this.port === 0) return;
     collectDefaultMetrics({ register: this.metrics.registry });
+    this.stopGcObserver = observeGarbageCollection(this.metrics.registry);
     this.server = await startMetricsServer(this.metrics.registry, this.port);
     this.logger.log(`Prometheus metrics at http://0.0.0.0:${this.port}/metrics`);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopGcObserver?.();
     if (this.server) await stopMetricsServer(this.server);
   }
 }
