@@ -67,15 +67,21 @@ export class Metrics {
     'Refused logins on POST /token and /api/token: wrong credentials (unknown user, wrong password, disabled) or throttled (429)',
   );
 
-  private readonly cacheHits = this.counter(
+  /**
+   * Cache lookups sit on the cached read path, so they add to plain numbers; the counters take them
+   * at scrape time (prom-client's own inc() hashes its labels every call).
+   */
+  private readonly cacheLookups = new Map<string, { hits: number; misses: number }>();
+
+  private readonly cacheHits = this.cacheCounter(
     'payments_cache_hits_total',
-    'cache',
+    'hits',
     'Cache lookups answered from the cache (this process or Redis), by cache',
   );
 
-  private readonly cacheMisses = this.counter(
+  private readonly cacheMisses = this.cacheCounter(
     'payments_cache_misses_total',
-    'cache',
+    'misses',
     'Cache lookups the database answered: not cached yet, or the cache unreachable or skipped, by cache',
   );
 
@@ -149,17 +155,30 @@ export class Metrics {
     return new Counter({ name, help, labelNames: [label], registers: [this.registry] });
   }
 
+  private cacheCounter(name: string, field: 'hits' | 'misses', help: string): Counter<'cache'> {
+    const lookups = this.cacheLookups;
+    return new Counter({
+      name,
+      help,
+      labelNames: ['cache'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [cache, counts] of lookups) this.inc({ cache }, counts[field]);
+      },
+    });
+  }
+
   loginFailed(reason: LoginFailure): void {
     this.loginFailures.inc({ reason });
   }
 
   /** Counters bound to one cache, for its read path (an increment, no label lookup). */
   cache(name: string): CacheCounters {
-    const hits = this.cacheHits.labels(name);
-    const misses = this.cacheMisses.labels(name);
-    hits.inc(0);
-    misses.inc(0);
-    return { hit: () => hits.inc(), miss: () => misses.inc() };
+    let counts = this.cacheLookups.get(name);
+    if (!counts) this.cacheLookups.set(name, (counts = { hits: 0, misses: 0 }));
+    const bound = counts;
+    return { hit: () => void (bound.hits += 1), miss: () => void (bound.misses += 1) };
   }
 
   settlementBatch(loaded: number, rejected: number): void {
