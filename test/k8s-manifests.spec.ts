@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { IS_PUBLIC } from '@app/auth/access';
+import { IS_PUBLIC } from '@app/access';
 import { CONFIG_VARIABLES, FILE_SECRETS, loadConfig } from '@app/core';
 // Not exported by @app/health (its module is); the route metadata lives on the class.
 import { HealthController } from '../libs/health/src/health.controller';

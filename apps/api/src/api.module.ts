@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { AppConfigModule, AppConfigService, RedisModule } from '@app/core';
 import { DatabaseModule } from '@app/database';
@@ -29,6 +30,7 @@ export class ApiModule {
         JobsModule.forRoot(config, { runProcessors: config.get('worker').inApi }),
         ...(config.get('worker').inApi ? [ScheduleModule.forRoot()] : []),
         IdempotencyModule,
+        AuditModule,
         AuthModule,
         UsersModule,
         SubscriptionsModule,

@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option, OutputConfiguration } from 'commander';
-import { ROLES } from '@app/auth/access';
+import { ROLES } from '@app/access';
 import { AppConfigService, AppLogger, DomainError, isCalendarDate } from '@app/core';
 import {
   UsageError,

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuditModule } from '@app/audit';
 import { AppConfigModule, AppConfigService, RedisModule } from '@app/core';
 import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
@@ -21,6 +22,7 @@ export class WorkerModule {
         JobsModule.forRoot(config, { runProcessors: true }),
         ScheduleModule.forRoot(),
         IdempotencyModule,
+        AuditModule,
         ExtractsModule,
         SettlementIngestModule,
         MetricsExporterModule,

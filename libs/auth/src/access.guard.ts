@@ -2,8 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError } from '@app/core';
 import { TokenVerifier } from './token-verifier';
-import { IS_OPTIONAL_AUTH, IS_PUBLIC, REQUIRED_ROLE } from './access/decorators';
-import { AuthUser, Role, hasRole } from './access/roles';
+import { AuthUser, IS_OPTIONAL_AUTH, IS_PUBLIC, REQUIRED_ROLE, Role, hasRole } from '@app/access';
 
 /**
  * The one global guard: a route is public only when it says so; otherwise it needs a valid token

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@app/core';
-import { Public } from './access/decorators';
+import { Public } from '@app/access';
 import { AuthService } from './auth.service';
 import { TokenRequestDto, TokenResponse } from './dto/token.dto';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { UnauthorizedError } from '@app/core';
 import { UsersService } from '@app/users';
-import { AuthUser } from './access/roles';
+import { AuthUser } from '@app/access';
 import type { TokenClaims } from './auth.service';
 
 /** Tokens whose signature was checked, kept so a client's next requests skip the check. */

@@ -8,3 +8,4 @@ export * from './bootstrap';
 export * from './money';
 export * from './csv';
 export * from './async';
+export * from './json';

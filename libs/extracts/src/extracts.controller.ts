@@ -12,7 +12,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
-import { AuthUser, CurrentUser } from '@app/auth/access';
+import { AuthUser, CurrentUser } from '@app/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
 import { Idempotent } from '@app/idempotency';
 import { TASK_ID_PIPE } from '@app/jobs';

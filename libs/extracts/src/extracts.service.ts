@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuthUser, hasRole } from '@app/auth/access';
+import { AuthUser, hasRole } from '@app/access';
 import { AppConfigService, ConflictError, ForbiddenError, GoneError, NotFoundError } from '@app/core';
 import { JOBS, JobsService, Task, TasksService } from '@app/jobs';
 import { SubscriptionsService } from '@app/subscriptions';
@@ -28,7 +28,9 @@ export class ExtractsService {
       aggregation: dto.aggregation ?? 'month',
       detailed: dto.detailed ?? false,
     };
-    return this.jobs.submit(actor.id, JOBS.generateExtract, { ...params });
+    return this.jobs.submit(actor.id, JOBS.generateExtract, { ...params }, {
+      audit: (task) => ({ actor, action: 'extract.request', subjectType: 'task', subjectId: task.id, after: { ...params } }),
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FastifyRequest } from 'fastify';
+import { canonicalJson } from '@app/core';
 
 /** The parts of a request that make it "the same request" for an Idempotency-Key. */
 export interface RequestParts {
@@ -35,13 +36,4 @@ export function requestParts(request: FastifyRequest & { file?: { path?: string 
     body: request.body,
     uploadPath: request.file?.path,
   };
-}
-
-/** JSON with object keys in code-point order at every depth, so key order never changes the hash. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, hasRole } from '@app/auth/access';
+import { AuthUser, CurrentUser, hasRole } from '@app/access';
 import { ApiErrors, BEARER_SCHEME, NotFoundError, ValidationError } from '@app/core';
 import { TaskStatusResponse } from './task-status.response';
 import { TasksService } from './tasks.service';

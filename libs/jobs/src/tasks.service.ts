@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Not, Repository } from 'typeorm';
-import { FINANCE_DB, isUniqueViolation } from '@app/database';
+import { FINANCE_DB, isUniqueViolation, withAmbientTransaction } from '@app/database';
 import { Task } from './entities/task.entity';
 import { FINISHED_STATES, PROGRESS_EVERY_MS } from './jobs.constants';
 
@@ -18,7 +18,9 @@ export class TasksService {
   /** Creates the task with this id, or returns the one that already has it (`created: false`). */
   async createOnce(id: string, ownerId: string, type: string, params: Record<string, unknown>): Promise<Task & { created: boolean }> {
     try {
-      return { ...(await this.insert(id, ownerId, type, params)), created: true };
+      // In a savepoint: inside a caller's transaction (an audited submit) a duplicate key must not
+      // abort it (PostgreSQL refuses every later statement of a transaction that failed one).
+      return { ...(await withAmbientTransaction(this.tasks.manager.connection, () => this.insert(id, ownerId, type, params))), created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.tasks.findOneByOrFail({ id });

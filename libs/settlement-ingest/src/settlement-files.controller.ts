@@ -26,7 +26,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { rm } from 'node:fs/promises';
-import { AuthUser, CurrentUser, RequireRole } from '@app/auth/access';
+import { AuthUser, CurrentUser, RequireRole } from '@app/access';
 import { ApiErrors, BEARER_SCHEME, ValidationError } from '@app/core';
 import { Idempotent } from '@app/idempotency';
 import { JOBS, JobsService } from '@app/jobs';
@@ -135,7 +135,13 @@ export class SettlementFilesController {
         source: 'upload',
         profile: profile.name,
       });
-      const task = await this.files.enqueueLoad(file, actor.id);
+      const task = await this.files.enqueueLoad(file, actor.id, () => ({
+        actor,
+        action: 'settlement_file.upload',
+        subjectType: 'settlement_file',
+        subjectId: file.id,
+        after: { name: file.name, profile: file.profile, size_bytes: file.sizeBytes },
+      }));
       return { task_id: task.id, file_id: file.id, status: file.status, status_url: `/task-status/${task.id}` };
     } catch (error) {
       await rm(stored.path, { force: true });
@@ -151,7 +157,9 @@ export class SettlementFilesController {
   @ApiAcceptedResponse({ type: ScanAcceptedResponse })
   @ApiErrors(401, 403, 503)
   async scan(@CurrentUser() actor: AuthUser): Promise<ScanAcceptedResponse> {
-    const task = await this.jobs.submit(actor.id, JOBS.scanSettlementInbox, { trigger: 'request' });
+    const task = await this.jobs.submit(actor.id, JOBS.scanSettlementInbox, { trigger: 'request' }, {
+      audit: (created) => ({ actor, action: 'settlement.scan', subjectType: 'task', subjectId: created.id, after: { trigger: 'request' } }),
+    });
     return { task_id: task.id, status_url: `/task-status/${task.id}` };
   }
 }

@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { In, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { NotFoundError } from '@app/core';
 import { SETTLEMENT_DB } from '@app/database';
-import { JOBS, JobsService, Task } from '@app/jobs';
+import { JOBS, JobsService, SubmitOptions, Task } from '@app/jobs';
 import { Metrics } from '@app/metrics';
 import { FileSource, SettlementFile } from './entities/settlement-file.entity';
 import { SettlementReject } from './entities/settlement-reject.entity';
@@ -79,8 +79,8 @@ export class SettlementFilesService {
    * Queues the load of a pending file. The task's id is the file's, so submitting the same file again
    * (a retried scan, two replicas) yields the same task and one job.
    */
-  async enqueueLoad(file: SettlementFile, ownerId: string): Promise<Task> {
-    const task = await this.jobs.submit(ownerId, JOBS.ingestSettlementFile, { fileId: file.id }, file.id);
+  async enqueueLoad(file: SettlementFile, ownerId: string, audit?: SubmitOptions['audit']): Promise<Task> {
+    const task = await this.jobs.submit(ownerId, JOBS.ingestSettlementFile, { fileId: file.id }, { taskId: file.id, audit });
     if (file.taskId !== task.id) await this.files.update({ id: file.id }, { taskId: task.id });
     return task;
   }

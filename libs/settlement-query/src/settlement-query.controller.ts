@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireRole } from '@app/auth/access';
+import { RequireRole } from '@app/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
 import { ListSettlementQuery } from './dto/list-settlement.query';
 import { SettlementPageResponse } from './dto/settlement-page.response';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, OptionalAuth, hasRole } from '@app/auth/access';
+import { AuthUser, CurrentUser, OptionalAuth, hasRole } from '@app/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
 import { WelcomeResponse } from './dto/settlement-page.response';
 import { SettlementQueryService } from './settlement-query.service';

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, UseGuards, applyDecorators } from '@nestjs/common';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
-import { AuthUser, hasRole } from '@app/auth/access';
+import { AuthUser, hasRole } from '@app/access';
 import { ForbiddenError } from '@app/core';
 import { SubscriptionsService } from './subscriptions.service';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, RequireRole } from '@app/auth/access';
+import { AuthUser, CurrentUser, RequireRole } from '@app/access';
 import { ApiErrors, BEARER_SCHEME, NotFoundError } from '@app/core';
 import { Idempotent } from '@app/idempotency';
 import { UserResponse, UsersService } from '@app/users';

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
-import { AuthUser } from '@app/auth/access';
+import { AuthUser } from '@app/access';
+import { AuditLog } from '@app/audit';
 import { ConflictError, NotFoundError, ValidationError } from '@app/core';
 import { FINANCE_DB } from '@app/database';
 import { User, UsersService } from '@app/users';
@@ -19,6 +20,7 @@ export class SubscriptionsService {
     @InjectRepository(Subscription, FINANCE_DB) private readonly subscriptions: Repository<Subscription>,
     @InjectDataSource(FINANCE_DB) private readonly dataSource: DataSource,
     private readonly users: UsersService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** A new grant replaces the open one (ended as `superseded`), so there is one current row. */
@@ -32,14 +34,12 @@ export class SubscriptionsService {
       throw ValidationError.fields([{ field: 'expires_at', problems: ['expires_at must be in the future'] }]);
     }
     const user = await this.requireUser(dto.username);
-    const subscription = await this.dataSource.transaction(async (manager) => {
-      await this.lockUser(manager, user.id);
-      const repo = manager.getRepository(Subscription);
-      await repo.update(
-        { userId: user.id, endedAt: IsNull() },
-        { endedAt: now, endedBy: actor.id, endReason: 'superseded' },
-      );
-      return repo.save(
+    // One transaction: the user's row locked, the open grant ended, the new one stored, the entry appended.
+    const subscription = await this.audit.recorded(async () => {
+      await this.lockUser(this.dataSource.manager, user.id);
+      const repo = this.dataSource.getRepository(Subscription);
+      await repo.update({ userId: user.id, endedAt: IsNull() }, { endedAt: now, endedBy: actor.id, endReason: 'superseded' });
+      const granted = await repo.save(
         repo.create({
           id: randomUUID(),
           userId: user.id,
@@ -52,6 +52,16 @@ export class SubscriptionsService {
           endReason: null,
         }),
       );
+      return {
+        result: granted,
+        audit: {
+          actor,
+          action: 'subscription.grant',
+          subjectType: 'subscription',
+          subjectId: granted.id,
+          after: { user_id: user.id, username: user.username, plan: granted.plan, starts_at: granted.startsAt.toISOString(), expires_at: granted.expiresAt.toISOString() },
+        },
+      };
     });
     return { username: user.username, subscription };
   }
@@ -64,8 +74,21 @@ export class SubscriptionsService {
     // Conditional: of concurrent revocations (or a revocation racing a new grant) only the one
     // whose UPDATE ended the row answers 200.
     const ended = { endedAt: now, endedBy: actor.id, endReason: 'revoked' as const };
-    const result = await this.subscriptions.update({ id: current.id, endedAt: IsNull() }, ended);
-    if (!result.affected) throw new ConflictError(`${user.username} has no active subscription`);
+    await this.audit.recorded(async () => {
+      const result = await this.subscriptions.update({ id: current.id, endedAt: IsNull() }, ended);
+      if (!result.affected) throw new ConflictError(`${user.username} has no active subscription`);
+      return {
+        result: undefined,
+        audit: {
+          actor,
+          action: 'subscription.revoke',
+          subjectType: 'subscription',
+          subjectId: current.id,
+          before: { ended_at: null },
+          after: { user_id: user.id, username: user.username, ended_at: now.toISOString(), end_reason: 'revoked' },
+        },
+      };
+    });
     return { username: user.username, subscription: Object.assign(current, ended) };
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '@app/auth/access';
+import { AuthUser, CurrentUser } from '@app/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
 import { Idempotent } from '@app/idempotency';
 import { ListTransactionsQuery } from './dto/list-transactions.query';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuthUser, hasRole } from '@app/auth/access';
+import { AuthUser, hasRole } from '@app/access';
+import { AuditLog, changedFields } from '@app/audit';
 import { ConflictError, NotFoundError, ValidationError, minorUnits, normaliseDecimal } from '@app/core';
 import { CreateTransactionDto, DeleteTransactionDto, UpdateTransactionDto } from './dto/transaction.dto';
 import { ListTransactionsQuery } from './dto/list-transactions.query';
@@ -11,7 +12,10 @@ const UPDATABLE = ['amount', 'currency', 'description', 'category', 'occurred_at
 
 @Injectable()
 export class TransactionsService {
-  constructor(private readonly transactions: TransactionsRepository) {}
+  constructor(
+    private readonly transactions: TransactionsRepository,
+    private readonly audit: AuditLog,
+  ) {}
 
   async create(actor: AuthUser, dto: CreateTransactionDto): Promise<Transaction> {
     const [row] = await this.createMany(actor, [dto]);
@@ -36,8 +40,13 @@ export class TransactionsService {
         version: 1,
       });
     });
-    await this.transactions.insertMany(rows);
-    return rows;
+    return this.audit.recorded(async () => {
+      await this.transactions.insertMany(rows);
+      return {
+        result: rows,
+        audit: rows.map((row) => ({ actor, action: 'transaction.create', subjectType: 'transaction', subjectId: row.id, after: auditView(row) })),
+      };
+    });
   }
 
   /**
@@ -59,17 +68,26 @@ export class TransactionsService {
     if (dto.category !== undefined) changes.category = dto.category;
     if (dto.occurred_at !== undefined) changes.occurredAt = new Date(dto.occurred_at);
 
-    if (!(await this.transactions.updateIfVersion(current.id, expected, changes))) {
-      const now = await this.transactions.findOne(current.id, null);
-      if (!now) throw new NotFoundError('No such transaction');
-      throw new ConflictError(`The transaction changed meanwhile (now version ${now.version}); read it again and retry`);
-    }
-    return (await this.transactions.findOne(current.id, null))!;
+    return this.audit.recorded(async () => {
+      if (!(await this.transactions.updateIfVersion(current.id, expected, changes))) {
+        const now = await this.transactions.findOne(current.id, null);
+        if (!now) throw new NotFoundError('No such transaction');
+        throw new ConflictError(`The transaction changed meanwhile (now version ${now.version}); read it again and retry`);
+      }
+      const updated = (await this.transactions.findOne(current.id, null))!;
+      // The version this update moved from, so `before` is what it replaced even when `current` was read earlier.
+      const replaced = Object.assign(new Transaction(), current, { version: expected });
+      return { result: updated, audit: { actor, action: 'transaction.update', subjectType: 'transaction', subjectId: updated.id, ...changedFields(auditView(replaced), auditView(updated)) } };
+    });
   }
 
   /** Decided by the rows the DELETE itself removed: of concurrent deletes of one row, one answers 200. */
   async delete(actor: AuthUser, dto: DeleteTransactionDto): Promise<void> {
-    if (!(await this.transactions.delete(dto.id, ownerFilter(actor)))) throw new NotFoundError('No such transaction');
+    await this.audit.recorded(async () => {
+      const row = await this.transactions.findOne(dto.id, ownerFilter(actor));
+      if (!row || !(await this.transactions.delete(dto.id, ownerFilter(actor)))) throw new NotFoundError('No such transaction');
+      return { result: undefined, audit: { actor, action: 'transaction.delete', subjectType: 'transaction', subjectId: row.id, before: auditView(row) } };
+    });
   }
 
   async list(actor: AuthUser, query: ListTransactionsQuery) {
@@ -86,6 +104,19 @@ export class TransactionsService {
     if (!row) throw new NotFoundError('No such transaction');
     return row;
   }
+}
+
+/** What the audit trail keeps of a transaction: its business fields, the amount as a decimal string. */
+function auditView(row: Transaction): Record<string, unknown> {
+  return {
+    user_id: row.userId,
+    amount: row.amount,
+    currency: row.currency,
+    description: row.description,
+    category: row.category,
+    occurred_at: row.occurredAt.toISOString(),
+    version: row.version,
+  };
 }
 
 /** Whose rows `actor` reaches: null (any owner) for admins. */

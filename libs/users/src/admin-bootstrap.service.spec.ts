@@ -10,7 +10,7 @@ function setup(env: Record<string, string> = {}, existing?: Partial<User>) {
   const rows = new Map<string, User>();
   if (existing) rows.set(existing.username!.toLowerCase(), existing as User);
   const hasher = new PasswordHasher();
-  const users = new UsersService({} as never, hasher, {} as never);
+  const users = new UsersService({} as never, hasher, {} as never, {} as never);
   jest.spyOn(users, 'findByUsername').mockImplementation(async (name) => rows.get(name.toLowerCase()) ?? null);
   jest.spyOn(users, 'insert').mockImplementation(async (fields) => {
     const user = { ...fields, hashedPassword: await hasher.hash(fields.password!), disabled: false } as unknown as User;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { AuthUser } from '@app/auth/access';
+import type { AuthUser } from '@app/access';
 import { FINANCE_DB } from '@app/database';
 import { User } from './entities/user.entity';
 

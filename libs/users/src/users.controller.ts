@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AuthUser, CurrentUser } from '@app/auth/access';
+import { AuthUser, CurrentUser } from '@app/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
 import { Idempotent } from '@app/idempotency';
 import { CreateUserDto } from './dto/create-user.dto';

@@ -1,4 +1,5 @@
 import type { Repository } from 'typeorm';
+import type { AuditLog } from '@app/audit';
 import type { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
 import type { IdentityLoader } from './identity-loader';
@@ -9,7 +10,7 @@ function serviceWith(user: Partial<User> | null) {
   const repo = { findOneBy: jest.fn(async () => user) } as unknown as Repository<User>;
   const hasher = new PasswordHasher();
   const verify = jest.spyOn(hasher, 'verify');
-  return { service: new UsersService(repo, hasher, {} as IdentityLoader), verify, hasher };
+  return { service: new UsersService(repo, hasher, {} as IdentityLoader, {} as AuditLog), verify, hasher };
 }
 
 describe('UsersService.authenticate', () => {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
-import { AuthUser, hasRole } from '@app/auth/access';
+import { AuthUser, hasRole } from '@app/access';
+import { AuditActor, AuditLog, changedFields } from '@app/audit';
 import { ConflictError, FieldProblem, ForbiddenError, ValidationError } from '@app/core';
 import { FINANCE_DB, isUniqueViolation } from '@app/database';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -19,6 +20,7 @@ export class UsersService {
     @InjectRepository(User, FINANCE_DB) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
     private readonly identities: IdentityLoader,
+    private readonly audit: AuditLog,
   ) {}
 
   findById(id: string): Promise<User | null> {
@@ -70,8 +72,8 @@ export class UsersService {
 
     try {
       return existing
-        ? { user: await this.update(existing, dto), created: false }
-        : { user: await this.insert(dto), created: true };
+        ? { user: await this.update(existing, dto, actor), created: false }
+        : { user: await this.insert(dto, actor), created: true };
     } catch (error) {
       // Two requests racing for the same username or email: the index decides, the loser hears 409.
       if (isUniqueViolation(error)) throw new ConflictError('Username or email already in use', undefined, { cause: error });
@@ -79,31 +81,35 @@ export class UsersService {
     }
   }
 
-  /** Creates the user, or does nothing when the username exists; for the boot-time admin. */
-  async insert(fields: CreateUserDto & { role?: User['role'] }): Promise<User> {
+  /** Creates the user (audited as `actor`: the boot-time admin's is `system`). */
+  async insert(fields: CreateUserDto & { role?: User['role'] }, actor: AuditActor = 'system'): Promise<User> {
     const missing: FieldProblem[] = [];
     if (!fields.email) missing.push({ field: 'email', problems: ['email is required to create a user'] });
     if (!fields.password) missing.push({ field: 'password', problems: ['password is required to create a user'] });
     if (missing.length > 0) throw ValidationError.fields(missing);
     const now = new Date();
-    return this.users.save(
-      this.users.create({
-        id: randomUUID(),
-        username: fields.username,
-        usernameKey: fields.username.toLowerCase(),
-        email: fields.email!,
-        emailKey: fields.email!.toLowerCase(),
-        fullName: fields.full_name ?? null,
-        hashedPassword: await this.hasher.hash(fields.password!),
-        role: fields.role ?? 'user',
-        disabled: fields.disabled ?? false,
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
+    const user = this.users.create({
+      id: randomUUID(),
+      username: fields.username,
+      usernameKey: fields.username.toLowerCase(),
+      email: fields.email!,
+      emailKey: fields.email!.toLowerCase(),
+      fullName: fields.full_name ?? null,
+      hashedPassword: await this.hasher.hash(fields.password!),
+      role: fields.role ?? 'user',
+      disabled: fields.disabled ?? false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return this.audit.recorded(async () => {
+      await this.users.insert(user);
+      return { result: user, audit: { actor, action: 'user.create', subjectType: 'user', subjectId: user.id, after: auditView(user) } };
+    });
   }
 
-  async update(user: User, dto: Partial<CreateUserDto>): Promise<User> {
+  /** Applies `dto` to `user` (audited as `actor`): the changed fields, and `password_changed`, never the password. */
+  async update(user: User, dto: Partial<CreateUserDto>, actor: AuditActor = 'system'): Promise<User> {
+    const before = auditView(user);
     if (dto.email !== undefined) {
       user.email = dto.email;
       user.emailKey = dto.email.toLowerCase();
@@ -113,7 +119,12 @@ export class UsersService {
     if (dto.role !== undefined) user.role = dto.role;
     if (dto.disabled !== undefined) user.disabled = dto.disabled;
     user.updatedAt = new Date();
-    return this.users.save(user);
+    const changed = changedFields(before, auditView(user));
+    if (dto.password !== undefined) changed.after.password_changed = true;
+    return this.audit.recorded(async () => {
+      await this.users.save(user);
+      return { result: user, audit: { actor, action: 'user.update', subjectType: 'user', subjectId: user.id, ...changed } };
+    });
   }
 
   passwordMatches(user: User, password: string): Promise<boolean> {
@@ -135,4 +146,9 @@ export class UsersService {
       throw new ConflictError('Email already in use: emails are compared without regard to case');
     }
   }
+}
+
+/** What the audit trail keeps of a user: never the password or its hash. */
+function auditView(user: User): Record<string, unknown> {
+  return { username: user.username, email: user.email, full_name: user.fullName, role: user.role, disabled: user.disabled };
 }

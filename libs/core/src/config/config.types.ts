@@ -73,6 +73,10 @@ export interface AppConfig {
   extracts: {
     ttlHours: number;
   };
+  /** §Audit: entries older than this are cut from the chain's start (its last hash kept as the anchor). */
+  audit: {
+    retentionDays: number;
+  };
   /** The `.env` file that was read at boot, if one was (boot logs it). */
   envFile?: EnvFileUse;
   settlementQuery: {

@@ -224,6 +224,7 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
       profilesFile: env.SETTLEMENT_PROFILES ? dir(env.SETTLEMENT_PROFILES) : undefined,
     },
     extracts: { ttlHours: int('EXTRACT_TTL_HOURS', 168, 1, 24 * 365) },
+    audit: { retentionDays: int('AUDIT_RETENTION_DAYS', 400, 1, 36_500) },
     settlementQuery: { cacheTtlSeconds: int('SETTLEMENT_CACHE_TTL_SECONDS', 30, 0, 24 * 60 * 60) },
     ...(fromFile ? { envFile: fromFile.use } : {}),
   };

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { ROLES, type Role } from '@app/auth/access';
+import { ROLES, type Role } from '@app/access';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 

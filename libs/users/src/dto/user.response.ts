@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ROLES, type Role } from '@app/auth/access';
+import { ROLES, type Role } from '@app/access';
 import type { User } from '../entities/user.entity';
 
 /** A user as the API shows it: never a password hash. */

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
-import type { Role } from '@app/auth/access';
+import type { Role } from '@app/access';
 
 @Entity({ name: 'users' })
 @Unique('uq_users_username_key', ['usernameKey'])

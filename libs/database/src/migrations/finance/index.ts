@@ -3,6 +3,7 @@ import { CreateSubscriptions1764000000002 } from './1764000000002-create-subscri
 import { CreateTransactions1764000000003 } from './1764000000003-create-transactions';
 import { CreateTasks1764000000004 } from './1764000000004-create-tasks';
 import { CreateIdempotencyKeys1764000000005 } from './1764000000005-create-idempotency-keys';
+import { CreateAudit1764000000006 } from './1764000000006-create-audit';
 
 /** In order. A new migration is appended here; the drift test fails until it is. */
 export const FINANCE_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const FINANCE_MIGRATIONS = [
   CreateTransactions1764000000003,
   CreateTasks1764000000004,
   CreateIdempotencyKeys1764000000005,
+  CreateAudit1764000000006,
 ];

@@ -1,0 +1,26 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+const bigintAsNumber = { to: (value: number) => value, from: (value: string | number) => Number(value) };
+
+/**
+ * The one row every append locks (`FOR UPDATE`, in the change's transaction), so entries get `seq`
+ * without gaps and each `prev_hash` is the hash of the entry before, whatever the concurrency.
+ * `anchor_*`: where the kept chain starts once retention cut an expired prefix.
+ */
+@Entity({ name: 'audit_chain_head' })
+export class AuditChainHead {
+  @PrimaryColumn({ type: 'integer' })
+  id: number;
+
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  seq: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  hash: string;
+
+  @Column({ name: 'anchor_seq', type: 'bigint', transformer: bigintAsNumber })
+  anchorSeq: number;
+
+  @Column({ name: 'anchor_hash', type: 'varchar', length: 64 })
+  anchorHash: string;
+}
