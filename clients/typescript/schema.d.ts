@@ -156,6 +156,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail (admin), newest first: who changed what, when, from what to what */
+        get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/create-transaction": {
         parameters: {
             query?: never;
@@ -442,6 +459,60 @@ export interface components {
              * @example true
              */
             dashboard_available: boolean;
+        };
+        AuditEntryResponse: {
+            /** @example b6a1f0d2-5c3e-4e8f-9a7b-2d1c0e9f8a76 */
+            id: string;
+            /** @example 1201 */
+            seq: number;
+            /** @example 2026-12-06T10:15:00.123Z */
+            at: string;
+            /** @example 3f1c2a9e-8d7b-4c6a-9e5f-1a2b3c4d5e6f */
+            actor_id: string | null;
+            /** @example alice */
+            actor_username: string;
+            /** @example transaction.update */
+            action: string;
+            /** @example transaction */
+            subject_type: string;
+            /** @example 9d2e4c1a-7b3f-4a5e-8c6d-0f1e2d3c4b5a */
+            subject_id: string | null;
+            /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+            request_id: string | null;
+            /**
+             * @description The changed fields before the change
+             * @example {
+             *       "amount": "12.50"
+             *     }
+             */
+            before: Record<string, never> | null;
+            /**
+             * @description The changed fields after it
+             * @example {
+             *       "amount": "13.75"
+             *     }
+             */
+            after: Record<string, never> | null;
+            /**
+             * @description sha256(prev_hash + canonical JSON of the entry), hex
+             * @example a3f5…
+             */
+            hash: string;
+            /** @example 77c0… */
+            prev_hash: string;
+        };
+        AuditListResponse: {
+            entries: components["schemas"]["AuditEntryResponse"][];
+            /**
+             * @description Entries matching the filters
+             * @example 1201
+             */
+            total: number;
+            /**
+             * @description Pass as cursor for the next (older) page; null on the last
+             * @example 1152
+             */
+            next_cursor: string | null;
         };
         CreateTransactionDto: {
             /**
@@ -1861,6 +1932,127 @@ export interface operations {
                         /** @example Forbidden */
                         error: string;
                         /** @example The caller lacks the role or subscription this needs */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AuditController_list: {
+        parameters: {
+            query?: {
+                /** @description The actor's username or id (`system` for the product itself) */
+                actor?: string;
+                /** @description An action such as transaction.create, user.update, login.failure */
+                action?: string;
+                /** @description The id of the changed object */
+                subject_id?: string;
+                /** @description At or after (a date means its start, UTC) */
+                from?: string;
+                /** @description At or before (a date means the whole day, UTC) */
+                to?: string;
+                /** @description Entries to skip (with no cursor) */
+                skip?: number;
+                limit?: number;
+                /** @description The previous page's next_cursor: the entries before it (keyset; skip is ignored) */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditListResponse"];
+                };
+            };
+            /** @description Invalid input; `details` names every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 400 */
+                        statusCode: number;
+                        /** @example Bad Request */
+                        error: string;
+                        /** @example Invalid input: email */
+                        message: string;
+                        /**
+                         * @example [
+                         *       {
+                         *         "field": "email",
+                         *         "problems": [
+                         *           "email must be an email"
+                         *         ]
+                         *       }
+                         *     ]
+                         */
+                        details?: unknown[];
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired token, or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 401 */
+                        statusCode: number;
+                        /** @example Unauthorized */
+                        error: string;
+                        /** @example Missing, invalid or expired token, or wrong credentials */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description The caller lacks the role or subscription this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 403 */
+                        statusCode: number;
+                        /** @example Forbidden */
+                        error: string;
+                        /** @example The caller lacks the role or subscription this needs */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description A dependency is down; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 503 */
+                        statusCode: number;
+                        /** @example Service Unavailable */
+                        error: string;
+                        /** @example A dependency is down; try again shortly */
                         message: string;
                         details?: Record<string, never> | null;
                         /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */

@@ -167,6 +167,7 @@ const PLANS: Record<string, Plan> = {
     },
   },
   'GET /api/settlement/files': { caller: 'operator', forbidden: 'user' },
+  'GET /audit': { caller: 'admin', forbidden: 'operator' },
   'POST /api/settlement/files': {
     caller: 'operator',
     forbidden: 'user',
