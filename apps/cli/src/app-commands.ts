@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Role } from '@app/access';
+import { AuditVerifier } from '@app/audit';
 import { AppConfigService, ConflictError } from '@app/core';
 import { isUniqueViolation } from '@app/database';
 import { ExtractsService, resolvePeriod } from '@app/extracts';
@@ -40,6 +41,13 @@ export async function createUser(
     throw isUniqueViolation(error) ? new ConflictError('Username or email already in use', undefined, { cause: error }) : error;
   });
   process.stdout.write(`created ${user.role} ${user.username} (${user.id})\n`);
+}
+
+/** §Audit: recomputes the chain from its anchor; a break names its first entry and exits 65. */
+export async function verifyAudit(app: INestApplicationContext): Promise<void> {
+  const report = await app.get(AuditVerifier).verify();
+  if (!report.ok) throw new ConflictError(`Audit chain broken: ${report.break!.message}`, report.break);
+  process.stdout.write(`audit chain intact: ${report.checked} entries verified\n`);
 }
 
 /** `--password-file PATH` (`-`: standard input), one trailing line break dropped; none: a generated one. */

@@ -11,6 +11,7 @@ import {
   resetAdminPassword,
   scanInbox,
   seedTransactions,
+  verifyAudit,
   withApp,
 } from './app-commands';
 import { DATA_SOURCES, migrate, revert } from './migration-commands';
@@ -84,6 +85,15 @@ export function buildProgram(boot: Boot, output?: OutputConfiguration): Command 
     )
     .option('--password-file <path>', 'read the password from this file instead of generating one; - reads standard input')
     .action(app(resetAdminPassword));
+
+  program
+    .command('audit:verify')
+    .summary('recompute the audit chain and name the first entry altered, removed or inserted')
+    .description(
+      'Recompute the audit trail\'s hash chain from its anchor (§Audit). Exits 0 when it is intact; otherwise names the first\n' +
+        'entry that was altered, removed or inserted out of band and exits 65.',
+    )
+    .action(app(verifyAudit));
 
   program
     .command('seed:transactions')

@@ -9,6 +9,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { AuditVerifier } from '@app/audit';
 import { AppConfigService, REDIS, withTimeout } from '@app/core';
 import { FINANCE_DB, SETTLEMENT_DB } from '@app/database';
 
@@ -26,11 +27,12 @@ export class HealthService {
     @InjectDataSource(FINANCE_DB) private readonly finance: DataSource,
     @InjectDataSource(SETTLEMENT_DB) private readonly settlement: DataSource,
     @Inject(REDIS) private readonly redis: Redis | null,
+    private readonly audit: AuditVerifier,
   ) {}
 
   /** Every part; any part down is an error (503). */
   full() {
-    return this.health.check([...this.databases(), () => this.redisCheck('down'), () => this.queue('down'), () => this.diskCheck()]);
+    return this.health.check([...this.databases(), () => this.redisCheck('down'), () => this.queue('down'), () => this.diskCheck(), () => this.auditCheck()]);
   }
 
   /** Can this instance serve? Only the databases decide; Redis down is reported as degraded (200). */
@@ -63,6 +65,18 @@ export class HealthService {
     if (this.redis.status === 'ready') return session.up({ driver: 'bull' });
     const data = { driver: 'bull', message: 'Redis unreachable: new jobs are refused' };
     return whenDown === 'down' ? session.down(data) : session.degraded(data);
+  }
+
+  /** §Audit: the chain recomputed at most once an hour; `down` names the first entry that breaks it. */
+  private async auditCheck() {
+    const session = this.indicators.check('audit');
+    try {
+      const report = await this.audit.recent();
+      const data = { entries: report.checked, checked_at: report.checkedAt.toISOString() };
+      return report.ok ? session.up(data) : session.down({ ...data, seq: report.break!.seq, message: report.break!.message });
+    } catch (error) {
+      return session.down({ message: `could not be verified: ${(error as Error).message}` });
+    }
   }
 
   private diskCheck() {
