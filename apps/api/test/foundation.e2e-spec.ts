@@ -14,7 +14,7 @@ describe('foundation: health, docs, errors, request ids', () => {
   it('GET /health names every part and answers 200 when all are up', async () => {
     const res = await t.http().get('/health').expect(200);
     expect(res.body.status).toBe('ok');
-    expect(Object.keys(res.body.details).sort()).toEqual(['disk', 'finance_database', 'queue', 'redis', 'settlement_database']);
+    expect(Object.keys(res.body.details).sort()).toEqual(['audit', 'disk', 'finance_database', 'queue', 'redis', 'settlement_database']);
     expect(res.body.details.finance_database.status).toBe('up');
     expect(res.body.details.settlement_database.status).toBe('up');
   });
