@@ -1,8 +1,10 @@
 /**
  * §Performance: POST /create-transaction, 50 connections, against the database's own ceiling in
- * the same run: a bare pg pool (the product's pool size) running the same INSERT at the same
- * concurrency. Target ≥ 0.5 × its inserts/s, 0 errors, and rows stored = 201 answers. The same on
- * embedded SQLite against a bare better-sqlite3 prepared INSERT, reported.
+ * the same run: a bare pg pool (the product's pool size) running the same two INSERTs (the
+ * transaction and its audit entry, in one database transaction) at the same concurrency. Target
+ * ≥ 0.5 × its inserts/s, 0 errors, and rows stored = 201 answers. For the profile, the same anchor
+ * with a chain-head lock (the product's statements, and a one-statement form). The same on embedded
+ * SQLite against a bare better-sqlite3 prepared INSERT, reported.
  *
  *   npm run bench -- create-transaction [--duration 10] [--repeat 3] [--connections 50]
  */
@@ -35,6 +37,10 @@ const BODY = { amount: '12.34', currency: 'USD', occurred_at: '2026-03-01T10:00:
 /** The statement TypeORM sends for one create (columns in the entity's order). */
 const INSERT =
   'INSERT INTO transactions (id, user_id, amount, currency, description, category, occurred_at, created_at, updated_at, version) VALUES ';
+/** And its audit entry's; the anchor's seq numbers start far past the product's, so they never collide. */
+const AUDIT_INSERT =
+  'INSERT INTO audit_entries (seq, id, at, actor_id, actor_username, action, subject_type, subject_id, request_id, before, after, prev_hash, hash) VALUES ';
+const ANCHOR_SEQ_FROM = 1_000_000_000_000;
 
 const arg = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -46,18 +52,55 @@ function rowValues(userId: string): unknown[] {
   return [randomUUID(), userId, BODY.amount, BODY.currency, BODY.description, BODY.category, new Date(BODY.occurred_at), now, now, 1];
 }
 
-/** Child mode: `connections` loops of the INSERT on a pg pool for `seconds`; prints {rps, errors}. */
-async function anchorPostgres(url: string, userId: string, seconds: number, connections: number): Promise<void> {
+/**
+ * Child mode: `connections` loops on a pg pool for `seconds`, each a database transaction of the
+ * two INSERTs (no chain: that is what the product adds); prints {rps, errors}.
+ */
+async function anchorPostgres(url: string, userId: string, seconds: number, connections: number, chain: ChainVariant): Promise<void> {
   const pool = new Pool({ connectionString: url, max: PG_POOL_SIZE });
   const sql = `${INSERT}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
-  await pool.query(sql, rowValues(userId)); // connect and plan once before the clock starts
+  const auditSql = `${AUDIT_INSERT}($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)`;
+  // Each run continues after the last (runs repeat against one database).
+  const last = await pool.query<{ seq: string | null }>(`SELECT MAX(seq) AS seq FROM audit_entries WHERE seq < ${ANCHOR_SEQ_FROM * 2}`);
+  let seq = Math.max(ANCHOR_SEQ_FROM, Number(last.rows[0].seq ?? 0));
+  const once = async () => {
+    const client = await pool.connect();
+    try {
+      const row = rowValues(userId);
+      await client.query('BEGIN');
+      await client.query(sql, row);
+      const after = JSON.stringify({ amount: BODY.amount, currency: BODY.currency });
+      const entry = [randomUUID(), row[7], userId, 'admin', 'transaction.create', 'transaction', row[0], randomUUID(), after, '0'.repeat(64), '1'.repeat(64)];
+      if (chain === 'none') {
+        await client.query(auditSql, [(seq += 1), ...entry]);
+      } else if (chain === 'head-row') {
+        // The product's statements: the head row locked, the entry, the head moved on.
+        const head = await client.query<{ seq: string }>('SELECT seq FROM bench_chain_head WHERE id = 1 FOR UPDATE');
+        await client.query(auditSql, [Number(head.rows[0].seq) + 1 + ANCHOR_SEQ_FROM * 2, ...entry]);
+        await client.query('UPDATE bench_chain_head SET seq = seq + 1 WHERE id = 1');
+      } else {
+        // The least a chain-head lock can cost: one statement moving the head and inserting the entry.
+        await client.query(
+          `WITH head AS (UPDATE bench_chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq) ${AUDIT_INSERT.replace(' VALUES ', ' ')} SELECT head.seq + ${ANCHOR_SEQ_FROM * 2}, $1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11 FROM head`,
+          entry,
+        );
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  await once(); // connect and plan once before the clock starts
   let done = 0;
   let errors = 0;
   const until = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (Date.now() < until) {
-        await pool.query(sql, rowValues(userId)).then(
+        await once().then(
           () => (done += 1),
           () => (errors += 1),
         );
@@ -67,6 +110,13 @@ async function anchorPostgres(url: string, userId: string, seconds: number, conn
   await pool.end();
   console.log(JSON.stringify({ rps: done / seconds, errors }));
 }
+
+/**
+ * What the anchor does about the chain: `none` is the target's anchor (the two INSERTs); the other
+ * two are for the profile: the product's own head-row lock held to the commit, and the same lock
+ * taken by a single statement, which is the least any head-row chain can cost.
+ */
+type ChainVariant = 'none' | 'head-row' | 'one-statement';
 
 /** Child mode: the prepared INSERT on the product's SQLite file, same pragmas, for `seconds`. */
 function anchorSqlite(path: string, userId: string, seconds: number): void {
@@ -112,6 +162,8 @@ async function hammer(port: number, token: string, seconds: number, connections:
 interface Side {
   name: string;
   anchor: () => { rps: number; errors: number };
+  /** The anchor with a chain-head lock (PostgreSQL only): what the chain itself allows. */
+  chained?: (variant: Exclude<ChainVariant, 'none'>) => { rps: number; errors: number };
   product: () => Promise<{ rps: number; p99: number; created: number; failed: number }>;
   rows: () => Promise<number>;
   target?: number;
@@ -119,7 +171,7 @@ interface Side {
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
-  if (mode === '--anchor-pg') return anchorPostgres(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]));
+  if (mode === '--anchor-pg') return anchorPostgres(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]), process.argv[7] as ChainVariant);
   if (mode === '--anchor-sqlite') return anchorSqlite(process.argv[3], process.argv[4], Number(process.argv[5]));
 
   const seconds = arg('duration', 10);
@@ -136,13 +188,15 @@ async function main(): Promise<void> {
   const embedded = await startProduct(await freePort(), { DATA_DIR: embeddedDir });
   const pool = new Pool({ connectionString: pgUrl.toString(), max: 1 });
   try {
+    await pool.query('CREATE TABLE bench_chain_head (id int PRIMARY KEY, seq bigint NOT NULL); INSERT INTO bench_chain_head VALUES (1, 0)');
     const pgUser = await signIn(onPostgres.port);
     const sqliteUser = await signIn(embedded.port);
     const sqliteFile = join(embeddedDir, 'finance.sqlite');
     const sides: Side[] = [
       {
         name: 'PostgreSQL',
-        anchor: () => child(__filename, ['--anchor-pg', pgUrl.toString(), pgUser.userId, String(seconds), String(connections)]),
+        anchor: () => child(__filename, ['--anchor-pg', pgUrl.toString(), pgUser.userId, String(seconds), String(connections), 'none']),
+        chained: (variant) => child(__filename, ['--anchor-pg', pgUrl.toString(), pgUser.userId, String(seconds), String(connections), variant]),
         product: () => hammer(onPostgres.port, pgUser.token, seconds, connections),
         rows: async () => Number((await pool.query('SELECT COUNT(*) AS n FROM transactions WHERE description = $1 AND user_id = $2', ['bench', pgUser.userId])).rows[0].n),
         target: 0.5,
@@ -164,11 +218,13 @@ async function main(): Promise<void> {
     for (const side of sides) {
       await side.product(); // warm-up: JIT, pools, statement caches
       const anchorRuns: number[] = [];
+      const chainedRuns: Record<'head-row' | 'one-statement', number[]> = { 'head-row': [], 'one-statement': [] };
       const productRuns: Array<{ rps: number; p99: number }> = [];
       let truthful = true;
       const counts: string[] = [];
       for (let round = 0; round < repeat; round++) {
         anchorRuns.push(side.anchor().rps);
+        if (side.chained) for (const variant of ['head-row', 'one-statement'] as const) chainedRuns[variant].push(side.chained(variant).rps);
         // Rows this run stored (counted after the anchor, so its rows are not among them).
         const before = await side.rows();
         const run = await side.product();
@@ -187,6 +243,7 @@ async function main(): Promise<void> {
         'anchor inserts/s (median)': anchor.toFixed(0),
         'product req/s (median)': product.toFixed(0),
         'product p99 ms': median(productRuns.map((r) => r.p99)).toFixed(1),
+        'anchor + head-row lock / one-statement lock': side.chained ? `${median(chainedRuns['head-row']).toFixed(0)} / ${median(chainedRuns['one-statement']).toFixed(0)}` : '-',
         ratio: ratio.toFixed(2),
         'rows stored / 201s': `${counts.join(', ')}${truthful ? '' : ' (NO)'}`,
         target: side.target ? `≥ ${side.target}` : 'reported',
