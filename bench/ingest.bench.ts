@@ -21,8 +21,7 @@ import { AppConfigModule, AppConfigService, RedisModule, loadConfig } from '@app
 import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
 import { JobsModule } from '@app/jobs';
-import { SQLITE_BATCH_ROWS, SettlementIngestModule, SettlementInboxService, SettlementIngestService } from '@app/settlement-ingest';
-import { generateSettlementFile } from '@app/settlement-ingest/generator';
+import { SQLITE_BATCH_ROWS, SettlementIngestModule, SettlementInboxService, SettlementIngestService, generateSettlementFile } from '@app/settlement-ingest';
 import { loadDataInfileAnchor, psqlCopyAnchor, sqliteInsertAnchor } from './ingest-anchors';
 import { WORKER_NODE_FLAGS, child, median, psql, table, timed } from './support';
 

@@ -1,9 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSettlementFile } from '@app/settlement-ingest/generator';
-import { CANONICAL_PROFILE } from '@app/settlement-ingest';
-import { parseSettlementFile } from '@app/settlement-ingest/parsing';
+import { CANONICAL_PROFILE, generateSettlementFile, parseSettlementFile } from '@app/settlement-ingest';
 
 /**
  * Parser throughput on a generated canonical file, single-threaded, no database: the parser's share

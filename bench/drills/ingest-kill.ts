@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { generateSettlementFile } from '@app/settlement-ingest/generator';
+import { generateSettlementFile } from '@app/settlement-ingest';
 import { table } from '../support';
 
 const MYSQL = process.env.DRILL_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';

@@ -3,7 +3,7 @@ import { mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { SETTLEMENT_DB } from '@app/database';
-import { generateSettlementFile } from '@app/settlement-ingest/generator';
+import { generateSettlementFile } from '@app/settlement-ingest';
 import { TestApp, createTestApp, createUser, loginAdmin, startBuiltApp, stopProcess, waitForTask } from '@app/testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,13 +6,11 @@ import type { Role } from '@app/access';
 import { AuditVerifier } from '@app/audit';
 import { AppConfigService, ConflictError } from '@app/core';
 import { isUniqueViolation } from '@app/database';
-import { ExtractsService, resolvePeriod } from '@app/extracts';
-import { ExtractsProcessor } from '@app/extracts/extracts.processor';
+import { ExtractsProcessor, ExtractsService, resolvePeriod } from '@app/extracts';
 import { JOBS, TasksService } from '@app/jobs';
 import { TransactionsService } from '@app/transactions';
 import { AdminBootstrap, UsersService } from '@app/users';
-import { SettlementInboxService, SettlementIngestService } from '@app/settlement-ingest';
-import { generateSettlementFile } from '@app/settlement-ingest/generator';
+import { SettlementInboxService, SettlementIngestService, generateSettlementFile } from '@app/settlement-ingest';
 import { CliModule } from './cli.module';
 import { progressBar } from './progress-bar';
 

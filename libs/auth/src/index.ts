@@ -1,3 +1,3 @@
 export * from './auth.module';
-export * from '@app/access';
 export { TokenVerifier } from './token-verifier';
+export { AccessGuard } from './access.guard';

@@ -1,7 +1,7 @@
 import { Controller, Delete, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthUser, CurrentUser, Public, RequireRole } from '@app/auth';
+import { AuthUser, CurrentUser, Public, RequireRole } from '@app/access';
 import { ApiErrors, AppConfigService, BEARER_SCHEME } from '@app/core';
 import { ADMIN_SESSION_TTL_SECONDS, AdminSessions, DASHBOARD_PATH } from './admin-session';
 import { AdminSessionResponse } from './dto/admin-session.response';

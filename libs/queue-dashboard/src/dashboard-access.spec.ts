@@ -1,4 +1,5 @@
-import type { AuthUser, TokenVerifier } from '@app/auth';
+import type { AuthUser } from '@app/access';
+import type { TokenVerifier } from '@app/auth';
 import { AppConfigService, ForbiddenError, UnauthorizedError, loadConfig } from '@app/core';
 import type { UsersService } from '@app/users';
 import { AdminSessions } from './admin-session';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthUser, TokenVerifier, hasRole } from '@app/auth';
+import { AuthUser, hasRole } from '@app/access';
+import { TokenVerifier } from '@app/auth';
 import { ForbiddenError, UnauthorizedError } from '@app/core';
 import { UsersService } from '@app/users';
 import { AdminSessions, DASHBOARD_PATH } from './admin-session';

@@ -7,3 +7,5 @@ export * from './settlement-data-version';
 export * from './settlement-files.service';
 export * from './settlement-ingest.service';
 export * from './settlement-inbox.service';
+export { generateSettlementFile, type GenerateOptions, type GenerateResult } from './generator';
+export { parseSettlementFile } from './parsing';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { USERNAME_PATTERN } from '@app/users/dto/create-user.dto';
+import { USERNAME_PATTERN } from '@app/users';
 import type { Subscription } from '../entities/subscription.entity';
 
 export class GrantSubscriptionDto {
