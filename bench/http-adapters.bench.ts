@@ -6,94 +6,30 @@
  *  - anchor: the bare Fastify JSON route of the settlement-query benchmark
  *  - Nest on Express and Nest on Fastify: one controller answering a constant 10-record page (a cache
  *    hit at no cost) behind a global guard that verifies an HS256 bearer token, as every
- *    authenticated route must. No database, no Redis, no log, no middleware: a ceiling.
+ *    authenticated route must (bench/nest-ceiling.ts). No database, no Redis, no log, no middleware: a ceiling.
  *
  *   npm run bench -- http-adapters [--duration 10] [--repeat 3] [--connections 50]
  */
-import { CanActivate, Controller, ExecutionContext, Get, Injectable, Module, UnauthorizedException } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { createSecretKey } from 'node:crypto';
-import { sign, verify } from 'jsonwebtoken';
+import { Adapter, ceilingToken, runNestCeiling } from './nest-ceiling';
 import { Load, Server, freePort, load, runBareFastify, start } from './http-load';
-import { median, table } from './support';
-
-const KEY = createSecretKey(Buffer.from('bench-secret-key-of-at-least-32-bytes-long', 'utf8'));
-const ADAPTERS = { express: () => new ExpressAdapter(), fastify: () => new FastifyAdapter() };
-type Adapter = keyof typeof ADAPTERS;
+import { machine, median, table } from './support';
 
 const arg = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? fallback : Number(process.argv[index + 1]);
 };
 
-/** A page as GET /api/transactions answers it: 10 records keyed by the file's column names. */
-const PAGE = {
-  total: 1000,
-  skip: 0,
-  limit: 10,
-  next_cursor: 'eyJ2IjpbIjIwMjUtMDktMTkiLCJCMSJdfQ',
-  transactions: Array.from({ length: 10 }, (_, i) => ({
-    DOC_IDT: `B${i + 1}`,
-    TRANS_DATE: '2025-09-19',
-    TRANS_TIME: '08:17:45',
-    AMOUNT: '9768000.00',
-    CURRENCY: 'VND',
-    CARD_NO: '520082******4503',
-    MERCHANT_ID: 'MCH000055850',
-    TERMINAL_ID: 'TID00912905',
-    MCC: '7011',
-    RRN: '576729000001',
-    AUTH_CODE: 'RM27TC',
-    TRANS_TYPE: 'PURCHASE',
-    FEE: '97680.00',
-    SETTLE_DATE: '2025-09-20',
-  })),
-};
-
-@Injectable()
-class BearerGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization;
-    try {
-      verify(header?.startsWith('Bearer ') ? header.slice(7) : '', KEY, { algorithms: ['HS256'] });
-      return true;
-    } catch {
-      throw new UnauthorizedException();
-    }
-  }
-}
-
-@Controller('api')
-class PageController {
-  @Get('transactions')
-  page() {
-    return PAGE;
-  }
-}
-
-@Module({ controllers: [PageController], providers: [{ provide: APP_GUARD, useClass: BearerGuard }] })
-class AdapterBenchModule {}
-
-/** Child mode: the Nest app on one adapter. */
-async function runNest(adapter: Adapter, port: number): Promise<void> {
-  const app = await NestFactory.create(AdapterBenchModule, ADAPTERS[adapter](), { logger: false });
-  await app.listen(port, '127.0.0.1');
-  console.log('ready');
-}
-
 async function main(): Promise<void> {
   const child = process.argv.indexOf('--server');
   if (child !== -1) {
     const [kind, port] = [process.argv[child + 1], Number(process.argv[child + 2])];
-    await (kind === 'bare' ? runBareFastify(port) : runNest(kind as Adapter, port));
+    await (kind === 'bare' ? runBareFastify(port) : runNestCeiling(kind as Adapter, port));
     return;
   }
   const seconds = arg('duration', 10);
   const repeat = arg('repeat', 3);
   const connections = arg('connections', 50);
-  const headers = { authorization: `Bearer ${sign({ sub: 'bench' }, KEY, { algorithm: 'HS256', expiresIn: '1h' })}` };
+  const headers = { authorization: `Bearer ${ceilingToken()}` };
 
   const servers: Record<'bare' | Adapter, Server> = {} as Record<'bare' | Adapter, Server>;
   for (const kind of ['bare', 'express', 'fastify'] as const) {
@@ -106,7 +42,7 @@ async function main(): Promise<void> {
     for (const kind of ['bare', 'express', 'fastify'] as const) await load(servers[kind].port, ['/api/transactions'], 3, connections, headers); // warm-up
     for (let i = 0; i < repeat; i++) {
       for (const kind of ['bare', 'express', 'fastify'] as const) runs[kind].push(await hit(kind));
-      console.log(`run ${i + 1}: bare ${runs.bare[i].rps.toFixed(0)}, Nest on Express ${runs.express[i].rps.toFixed(0)}, Nest on Fastify ${runs.fastify[i].rps.toFixed(0)} req/s`);
+      console.log(`run ${i + 1}: bare ${runs.bare[i].rps.toFixed(0)}, Nest on Express ${runs.express[i].rps.toFixed(0)}, Nest on Fastify ${runs.fastify[i].rps.toFixed(0)} req/s (${machine()})`);
     }
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
@@ -123,7 +59,7 @@ async function main(): Promise<void> {
     'room for the product (≥ 0.5 × anchor)': rps(kind) / rps('bare') >= 0.5 ? 'yes' : 'no',
   });
   console.log(
-    `\n${table([
+    `\n${machine()}\n${table([
       { workload: `bare Fastify JSON route (anchor), ${connections} connections`, 'req/s (median)': rps('bare').toFixed(0), 'p50 / p99 ms': p('bare'), ratio: '1.00', 'room for the product (≥ 0.5 × anchor)': '-' },
       row('express', 'Nest on Express: bearer guard + constant 10-record page'),
       row('fastify', 'Nest on Fastify: bearer guard + constant 10-record page'),

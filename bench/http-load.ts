@@ -87,15 +87,25 @@ export interface Load {
   failed: number;
 }
 
-/** autocannon, 50 connections by default, cycling over `paths`; any non-2xx or error counts as failed. */
-export async function load(port: number, paths: string[], seconds: number, connections: number, headers: Record<string, string> = {}): Promise<Load> {
+/**
+ * autocannon, 50 connections by default, cycling over `paths` (or asking `paths(0)`, `paths(1)`, …:
+ * a stream where no request repeats); any non-2xx or error counts as failed.
+ */
+export async function load(
+  port: number,
+  paths: string[] | ((i: number) => string),
+  seconds: number,
+  connections: number,
+  headers: Record<string, string> = {},
+): Promise<Load> {
   let next = 0;
+  const path = typeof paths === 'function' ? paths : (i: number) => paths[i % paths.length];
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
     headers,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: path(next++) }) }],
   });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors + result.timeouts };
 }
