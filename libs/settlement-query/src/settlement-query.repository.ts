@@ -10,13 +10,20 @@ import { SqlDialect, Statement, countStatement, dialectOf, pageStatement } from 
 
 type RawRow = Record<string, string | number | null>;
 
+/** The part of mysql2's (callback) pool that TypeORM's MySQL driver holds and this uses. */
+interface PreparingPool {
+  execute(sql: string, params: unknown[], callback: (error: Error | null, rows: unknown) => void): void;
+}
+
 /** Reads card_transactions with the statements of settlement-sql.ts; no decisions here. */
 @Injectable()
 export class SettlementQueryRepository {
   private readonly dialect: SqlDialect;
+  private readonly pool: PreparingPool | null;
 
   constructor(@InjectDataSource(SETTLEMENT_DB) private readonly dataSource: DataSource) {
     this.dialect = dialectOf(dataSource.options.type);
+    this.pool = this.dialect === 'mysql' ? ((dataSource.driver as unknown as { pool?: PreparingPool }).pool ?? null) : null;
   }
 
   /** Up to `limit + 1` records in the query's order (the extra one says that another page follows). */
@@ -30,7 +37,18 @@ export class SettlementQueryRepository {
     return Number(row.n);
   }
 
+  /**
+   * MySQL/MariaDB: a prepared statement on the driver's pool (mysql2 `execute`, prepared once per
+   * connection and kept), so the server parses the page and COUNT once per connection, not per
+   * request, and no TypeORM query runner is made per statement. Elsewhere TypeORM's `query`.
+   */
   private run<T>(statement: Statement): Promise<T[]> {
+    if (this.pool) {
+      const pool = this.pool;
+      return new Promise((resolve, reject) =>
+        pool.execute(statement.sql, statement.params, (error: Error | null, rows: unknown) => (error ? reject(error) : resolve(rows as T[]))),
+      );
+    }
     return this.dataSource.query(statement.sql, statement.params) as Promise<T[]>;
   }
 }

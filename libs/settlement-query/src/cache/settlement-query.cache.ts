@@ -26,6 +26,8 @@ export class SettlementQueryCache {
   /** Until when the cache is skipped after a failure (a small circuit breaker). */
   private skipUntil = 0;
   private probing = false;
+  /** The version read the reads of this turn of the event loop wait for (see `version`). */
+  private nextVersion: Promise<string | null> | null = null;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -38,12 +40,28 @@ export class SettlementQueryCache {
     this.lookups = metrics.cache('settlement_query');
   }
 
-  /** The data version to key answers on, or null: do not use the cache for this read. */
-  async version(): Promise<string | null> {
-    if (!this.enabled || !this.mayTry()) return null;
-    const version = await this.dataVersion.current();
-    this.record(version !== null);
-    return version;
+  /**
+   * The data version to key answers on, or null: do not use the cache for this read.
+   *
+   * The reads of one turn of the event loop share one Redis read, sent after that turn: each of
+   * them arrived before it was sent, so each still sees every bump completed before its arrival (an
+   * answer from before a completed ingest is never found), at one command per turn instead of one
+   * per request.
+   */
+  version(): Promise<string | null> {
+    if (!this.enabled || !this.mayTry()) return Promise.resolve(null);
+    if (!this.nextVersion) {
+      this.nextVersion = new Promise((resolve) =>
+        setImmediate(() => {
+          this.nextVersion = null;
+          void this.dataVersion.current().then((version) => {
+            this.record(version !== null);
+            resolve(version);
+          });
+        }),
+      );
+    }
+    return this.nextVersion;
   }
 
   /**
