@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHES = ['extracts', 'ingest', 'settlement-query', 'http-adapters', 'create-transaction'];
+const BENCHES = ['extracts', 'ingest', 'settlement-query', 'http-adapters', 'create-transaction', 'token-guard'];
 const args = process.argv.slice(2);
 const firstFlag = args.findIndex((a) => a.startsWith('--'));
 const chosen = firstFlag === -1 ? args : args.slice(0, firstFlag);

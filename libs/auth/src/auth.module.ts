@@ -24,7 +24,8 @@ import { LoginThrottle } from './login-throttle';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenVerifier, LoginThrottle, { provide: APP_GUARD, useClass: AccessGuard }],
+  // The global guard by `useExisting`, so a test or benchmark can swap it (overrideProvider(AccessGuard)).
+  providers: [AuthService, TokenVerifier, LoginThrottle, AccessGuard, { provide: APP_GUARD, useExisting: AccessGuard }],
   // For routes outside Nest's controllers that take a bearer token too (the queue dashboard).
   exports: [TokenVerifier],
 })
