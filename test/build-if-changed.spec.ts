@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const root = join(__dirname, '..');
+// A plain CommonJS script that `npm start` runs before TypeScript exists; it has no types to import.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const script = require('../scripts/build-if-changed.js') as {
   check(root: string): { upToDate: boolean; inputs: string };
   writeStamp(root: string, inputs: string): void;

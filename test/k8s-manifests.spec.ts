@@ -218,7 +218,7 @@ describe('deploy/k8s', () => {
     it('each workload mounts only the secret files it names', () => {
       for (const { pod, container } of containers) {
         const named = new Set((container.env ?? []).filter((e) => e.name.endsWith('_FILE')).map((e) => e.value));
-        expect([...secretFiles(pod.spec, container).keys()].sort()).toEqual([...named].sort());
+        expect([...secretFiles(pod.spec, container).keys()].sort()).toEqual([...named].map(String).sort());
       }
     });
   });
@@ -290,7 +290,7 @@ describe('deploy/k8s', () => {
         const selector = service.spec!.selector as Record<string, string>;
         return byKind('Deployment').find((d) => Object.entries(selector).every(([k, v]) => d.spec!.template!.metadata.labels[k] === v))?.metadata.name;
       });
-      expect(selected.sort()).toEqual(['payments-api', 'payments-worker']);
+      expect(selected.map(String).sort()).toEqual(['payments-api', 'payments-worker']);
     });
   });
 

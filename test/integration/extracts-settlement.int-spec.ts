@@ -116,7 +116,10 @@ describe.each([
         e.count += 1;
         e.gross += cents(c.amount);
         e.fees += c.fee === null ? 0n : cents(c.fee);
-        if (c.amount.startsWith('-')) (e.refunds += 1), (e.refundTotal += cents(c.amount));
+        if (c.amount.startsWith('-')) {
+          e.refunds += 1;
+          e.refundTotal += cents(c.amount);
+        }
         expected.set(key, e);
       }
       const actual = new Map(rows.map(({ period_start, currency, ...figures }) => [`${period_start} ${currency}`, figures]));

@@ -67,7 +67,7 @@ const scaled = (value: string) => BigInt(value.replace('.', ''));
 export function sorted(rows: Row[], column: keyof Row, order: 'asc' | 'desc'): Row[] {
   const compare = (a: Row, b: Row): number => {
     const [x, y] = [a[column], b[column]];
-    let result = 0;
+    let result: number;
     if (x === null || y === null) result = x === y ? 0 : x === null ? -1 : 1;
     else if (DECIMALS.has(column)) result = scaled(x) < scaled(y) ? -1 : scaled(x) > scaled(y) ? 1 : 0;
     else result = x < y ? -1 : x > y ? 1 : 0;

@@ -182,7 +182,7 @@ describe('personal transactions', () => {
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) => update(alice, { id: mine.id, version: 1, amount: `${i + 1}.00` })),
       );
-      const statuses = results.map((r) => r.status).sort();
+      const statuses = results.map((r) => r.status).sort((a, b) => a - b);
       expect(statuses).toEqual([200, ...Array(9).fill(409)]);
       const winner = results.find((r) => r.status === 200)!;
       const list = await t.http().get('/transactions?limit=1000').auth(alice.token, { type: 'bearer' }).expect(200);

@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import type { DataSourceOptions, MixedList } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseTarget } from '@app/core';
 import { DataSourceName } from './database.constants';
 import { FINANCE_MIGRATIONS } from './migrations/finance';
 import { SETTLEMENT_MIGRATIONS } from './migrations/settlement';
 import { registerSqliteFunctions } from './sqlite-functions';
 
-const MIGRATIONS: Record<DataSourceName, MixedList<Function>> = {
+const MIGRATIONS: Record<DataSourceName, NonNullable<DataSourceOptions['migrations']>> = {
   finance: FINANCE_MIGRATIONS,
   settlement: SETTLEMENT_MIGRATIONS,
 };

@@ -160,7 +160,7 @@ export class GatedSqliteQueryRunner extends BetterSqlite3QueryRunner {
   }
 
   /** A 'slave' runner (a long read) gets a read-only connection of its own, so its iterator holds no writer up. */
-  override async connect(): Promise<any> {
+  override async connect(): Promise<unknown> {
     if (this.replication === 'slave' && !this.isTransactionActive) {
       this.ownReadConnection ??= this.gate.openOwnReadConnection();
       if (this.ownReadConnection) return this.ownReadConnection;
@@ -203,6 +203,8 @@ export class GatedSqliteQueryRunner extends BetterSqlite3QueryRunner {
     }
   }
 
+  // TypeORM's QueryRunner.query is typed `any[]` in and `any` out (its overloads); this override keeps that signature.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override async query(sql: string, parameters: any[] = [], useStructuredResult = false): Promise<any> {
     if (this.gate.holds(this)) return super.query(sql, parameters, useStructuredResult);
     const reader = this.gate.readStatement(sql);

@@ -94,8 +94,9 @@ describe('CsvLineWriter', () => {
   it('writes the header and quoted records, and names the file only when finished', async () => {
     const path = join(dir, 'a.csv');
     const writer = new CsvLineWriter(path, ['x', 'y']);
-    writer.write(['1', 'has, comma']);
-    writer.write(['2', 'has "quote"']);
+    // Two short records never fill the stream's buffer: write() asks no one to wait.
+    expect(writer.write(['1', 'has, comma'])).toBeUndefined();
+    expect(writer.write(['2', 'has "quote"'])).toBeUndefined();
     expect(existsSync(path)).toBe(false);
     const { rows, bytes } = await writer.finish();
     const text = readFileSync(path, 'utf8');
@@ -113,9 +114,9 @@ describe('CsvLineWriter', () => {
   it('takes CSV written elsewhere as it is, after what was written before, counting its records', async () => {
     const path = join(dir, 'raw.csv');
     const writer = new CsvLineWriter(path, ['x', 'y']);
-    writer.write(['0', 'é']);
-    writer.writeCsv(Buffer.from('1,"a\nb"\n2,'), 1);
-    writer.writeCsv(Buffer.from('c\n'), 1);
+    expect(writer.write(['0', 'é'])).toBeUndefined();
+    expect(writer.writeCsv(Buffer.from('1,"a\nb"\n2,'), 1)).toBeUndefined();
+    expect(writer.writeCsv(Buffer.from('c\n'), 1)).toBeUndefined();
     expect(await writer.finish()).toEqual({ rows: 3, bytes: Buffer.byteLength('x,y\n0,é\n1,"a\nb"\n2,c\n') });
     expect(readFileSync(path, 'utf8')).toBe('x,y\n0,é\n1,"a\nb"\n2,c\n');
   });
@@ -142,8 +143,8 @@ describe('CsvLineWriter', () => {
   it('discard removes the partial file and leaves no result', async () => {
     const path = join(dir, 'gone.csv');
     const writer = new CsvLineWriter(path, ['x']);
-    writer.write(['1']);
-    writer.writeCsv(Buffer.from('2\n'), 1);
+    expect(writer.write(['1'])).toBeUndefined();
+    expect(writer.writeCsv(Buffer.from('2\n'), 1)).toBeUndefined();
     await writer.discard();
     expect(existsSync(path)).toBe(false);
     expect(partials('gone.csv')).toEqual([]);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { withTimeout } from '@app/core';
-import { BoundHistogram, Observer } from './bound-histogram';
+import { BoundHistogram } from './bound-histogram';
 
 /**
  * Request durations, in seconds. The api's target p99 is tens of milliseconds, so most buckets sit

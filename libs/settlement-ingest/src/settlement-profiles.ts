@@ -14,7 +14,7 @@ export class SettlementProfiles {
     try {
       this.profiles = file ? loadProfiles(file) : [];
     } catch (error) {
-      throw new Error(`SETTLEMENT_PROFILES: ${(error as Error).message}`);
+      throw new Error(`SETTLEMENT_PROFILES: ${(error as Error).message}`, { cause: error });
     }
   }
 

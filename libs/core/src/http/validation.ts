@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError as ClassValidatorError, Type, ValidationPipe } from '@nestjs/common';
 import { FieldProblem, ValidationError } from '../errors/domain-errors';
 import { unsafeTextProblems } from './text-input';
 
@@ -46,7 +46,7 @@ const INTEGER_TEXT = /^-?\d+$/;
  * refused as not whole numbers. A digit string too long for a double still reads as a number (the
  * largest one), so the range rule names the problem.
  */
-function convertText(value: Record<string, unknown>, metatype: Function): Record<string, unknown> {
+function convertText(value: Record<string, unknown>, metatype: Type<unknown>): Record<string, unknown> {
   const converted: Record<string, unknown> = { ...value };
   for (const [key, raw] of Object.entries(value)) {
     if (typeof raw !== 'string') continue;
