@@ -14,9 +14,22 @@ const KEEP_ALIVE_DRAIN_MS = 2_000;
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
+const drainListeners = new Set<() => void>();
+
+/**
+ * Called when this process starts draining, before it waits for the requests in flight: what keeps
+ * a response open on purpose (an event stream) ends it then, so the client reconnects to another
+ * replica at once instead of holding the drain until the grace period runs out.
+ */
+export function onDrainStart(listener: () => void): () => void {
+  drainListeners.add(listener);
+  return () => drainListeners.delete(listener);
+}
+
 /**
  * §Operations graceful shutdown, in the order that keeps every received request answered:
- * 1. the listener closes (new connections are refused, so never half-received), but open keep-alive
+ * 1. the listener closes (new connections are refused, so never half-received) and open event
+ *    streams end (onDrainStart; their clients reconnect elsewhere), but open keep-alive
  *    connections stay: their next request is answered with `Connection: close`, so each client
  *    closes its own connection after an answer instead of the server resetting one the client may
  *    be writing a request into (`return503OnClosing` is off, so nothing is refused with 503);
@@ -37,6 +50,7 @@ export function closeOnSignals(app: NestFastifyApplication, logger: LoggerServic
     closing = true;
     const started = Date.now();
     logger.log(`${signal}: taking no new connections, answering the requests already received`, 'Shutdown');
+    for (const listener of drainListeners) listener();
     const deadline = setTimeout(() => {
       logger.error(`Still draining after ${graceMs} ms: exiting`, undefined, 'Shutdown');
       process.exit(1);

@@ -5,3 +5,4 @@ export * from './api-errors.decorator';
 export * from './validators';
 export * from './text-input';
 export * from './graceful-shutdown';
+export * from './sse-stream';
