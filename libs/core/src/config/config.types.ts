@@ -83,4 +83,10 @@ export interface AppConfig {
     /** How long a settlement query answer stays cached; 0 turns the cache off. */
     cacheTtlSeconds: number;
   };
+  /** §Events: where task and settlement file events are POSTed, signed with `secret`; no URLs, no webhooks. */
+  webhooks: {
+    urls: string[];
+    /** Present whenever `urls` is not empty (boot refuses URLs without it). */
+    secret?: string;
+  };
 }

@@ -47,6 +47,9 @@ export const CONFIG_VARIABLES = [
   'EXTRACT_TTL_HOURS',
   'AUDIT_RETENTION_DAYS',
   'SETTLEMENT_CACHE_TTL_SECONDS',
+  'WEBHOOK_URLS',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_SECRET_FILE',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];

@@ -335,6 +335,7 @@ describe('loadConfig', () => {
         env: { REDIS_URL: 'redis://cache:6379' },
         read: (c) => decodeURIComponent(new URL(c.redis!.url).password),
       },
+      WEBHOOK_SECRET: { env: { WEBHOOK_URLS: 'https://hooks.example.com/in' }, read: (c) => c.webhooks.secret },
     };
 
     it('covers every file secret', () => {
@@ -587,6 +588,41 @@ describe('loadConfig', () => {
     it('ignores unknown variables, even placeholders in production', () => {
       const known = { ...PRODUCTION, PORT: '8080' };
       expect(load({ ...known, SOMETHING_ELSE: 'change-me', PATH: '/usr/bin' })).toEqual(load(known));
+    });
+  });
+
+  describe('webhooks', () => {
+    it('are off by default', () => {
+      expect(load({}).webhooks).toEqual({ urls: [] });
+    });
+
+    it('reads comma-separated http(s) URLs with the secret that signs them', () => {
+      const config = load({ WEBHOOK_URLS: ' https://hooks.example.com/in , http://erp.internal:8080/hooks ', WEBHOOK_SECRET: 'whsec' });
+      expect(config.webhooks).toEqual({ urls: ['https://hooks.example.com/in', 'http://erp.internal:8080/hooks'], secret: 'whsec' });
+    });
+
+    it.each(['hooks.example.com/in', 'ftp://hooks.example.com/in', 'https://', 'mailto:ops@example.com'])('rejects %s as a URL', (url) => {
+      const error = expectRejected({ WEBHOOK_URLS: url, WEBHOOK_SECRET: 'whsec' }, 'WEBHOOK_URLS');
+      expect(error.problems[0]).toContain('http(s) URL');
+    });
+
+    it('rejects a URL listed twice', () => {
+      expectRejected({ WEBHOOK_URLS: 'https://a.example.com/x,https://a.example.com/x', WEBHOOK_SECRET: 'whsec' }, 'WEBHOOK_URLS');
+    });
+
+    it('needs WEBHOOK_SECRET once there is a URL', () => {
+      expectRejected({ WEBHOOK_URLS: 'https://hooks.example.com/in' }, 'WEBHOOK_SECRET');
+    });
+
+    it('needs 32 bytes of secret in production, and never prints it', () => {
+      const error = expectRejected({ ...PRODUCTION, WEBHOOK_URLS: 'https://hooks.example.com/in', WEBHOOK_SECRET: 'short-secret-hunter2' }, 'WEBHOOK_SECRET');
+      expect(error.message).not.toContain('hunter2');
+      expect(load({ ...PRODUCTION, WEBHOOK_URLS: 'https://hooks.example.com/in', WEBHOOK_SECRET: GOOD_SECRET }).webhooks.secret).toBe(GOOD_SECRET);
+    });
+
+    it('hides the password of a bad URL in the message', () => {
+      const error = expectRejected({ WEBHOOK_URLS: 'ftp://hook:hunter2@hooks.example.com/in', WEBHOOK_SECRET: 'whsec' }, 'WEBHOOK_URLS');
+      expect(error.message).not.toContain('hunter2');
     });
   });
 

@@ -24,6 +24,7 @@ export const FILE_SECRETS = [
   'DATABASE_PASSWORD',
   'SETTLEMENT_DATABASE_PASSWORD',
   'REDIS_PASSWORD',
+  'WEBHOOK_SECRET',
 ] as const;
 
 /** Every placeholder in .env.example contains this marker; production refuses any value that does. */
@@ -170,6 +171,8 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     }
   }
 
+  const webhooks = webhookSettings(env, secret('WEBHOOK_SECRET'), production, problems);
+
   const port = int('PORT', 3000, 0, 65535);
   const metricsPort = int('METRICS_PORT', 9464, 0, 65535);
   if (metricsPort !== 0 && metricsPort === port) {
@@ -226,11 +229,40 @@ export function loadConfig(rawEnv: Env, options: LoadOptions = {}): AppConfig {
     extracts: { ttlHours: int('EXTRACT_TTL_HOURS', 168, 1, 24 * 365) },
     audit: { retentionDays: int('AUDIT_RETENTION_DAYS', 400, 1, 36_500) },
     settlementQuery: { cacheTtlSeconds: int('SETTLEMENT_CACHE_TTL_SECONDS', 30, 0, 24 * 60 * 60) },
+    webhooks,
     ...(fromFile ? { envFile: fromFile.use } : {}),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * WEBHOOK_URLS (comma separated http(s) URLs) and the WEBHOOK_SECRET that signs what is sent to
+ * them. Messages name the variable and the URL (its password hidden), never the secret.
+ */
+function webhookSettings(env: KnownEnv, secret: string | undefined, production: boolean, problems: string[]): AppConfig['webhooks'] {
+  const urls = (env.WEBHOOK_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  for (const url of urls) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || !parsed.hostname) {
+      problems.push(`WEBHOOK_URLS: "${redactUrl(url)}" is not an http(s) URL like https://hooks.example.com/payments`);
+    }
+  }
+  if (new Set(urls).size !== urls.length) problems.push('WEBHOOK_URLS: lists a URL twice');
+  if (urls.length > 0 && secret === undefined) problems.push('WEBHOOK_SECRET: required when WEBHOOK_URLS is set (it signs every delivery)');
+  if (secret !== undefined && production && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    problems.push(`WEBHOOK_SECRET: must be at least ${MIN_SECRET_BYTES} bytes when NODE_ENV=production`);
+  }
+  return { urls, ...(secret === undefined ? {} : { secret }) };
 }
 
 /**
