@@ -5,3 +5,4 @@ export * from './factories';
 export * from './money';
 export * from './processes';
 export * from './concurrency';
+export * from './sse';

@@ -8,3 +8,7 @@ export * from './queue/queue-driver';
 export * from './queue/in-process.driver';
 export * from './tasks.controller';
 export * from './task-status.response';
+export * from './task-lifecycle';
+export * from './task-events/task-change-bus';
+export * from './task-events/task-event-streams';
+export * from './task-events/task-watcher';

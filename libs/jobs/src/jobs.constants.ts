@@ -38,3 +38,15 @@ export const ENQUEUE_TIMEOUT_MS = 3_000;
 export const TASK_STATES = ['PENDING', 'STARTED', 'PROGRESS', 'SUCCESS', 'FAILURE'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 export const FINISHED_STATES: readonly TaskState[] = ['SUCCESS', 'FAILURE'];
+
+/** §Events, GET /task-status/{task_id}/events. */
+export const TASK_EVENTS = {
+  /** At most one `status` event per stream in this long (§HTTP). */
+  minIntervalMs: 250,
+  /** A comment line this often keeps proxies from closing an idle stream (most cut at 30–60 s). */
+  heartbeatMs: 15_000,
+  /** The `retry:` an EventSource waits before it reconnects with Last-Event-ID. */
+  retryMs: 2_000,
+  /** A watched task is read again this often even without a change notice (one lost on a Redis blip). */
+  fallbackReadMs: 10_000,
+} as const;

@@ -13,6 +13,11 @@ import { QUEUES } from './jobs.constants';
 import { BullDriver } from './queue/bull.driver';
 import { InProcessDriver } from './queue/in-process.driver';
 import { QUEUE_DRIVER, QueueDriver } from './queue/queue-driver';
+import { RedisTaskChangeBus } from './task-events/redis-task-change-bus';
+import { InProcessTaskChangeBus, TASK_CHANGE_BUS } from './task-events/task-change-bus';
+import { TaskEventStreams } from './task-events/task-event-streams';
+import { TaskWatcher } from './task-events/task-watcher';
+import { TaskLifecycle } from './task-lifecycle';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
 
@@ -47,6 +52,7 @@ class QueueDepthReporter implements OnModuleInit {
 /**
  * The job layer: Bull queues with Redis, the in-process driver without. Processors run where
  * `runProcessors` (the worker; the api in embedded mode or with WORKER_IN_API; never the CLI).
+ * Task changes go out on Redis pub/sub with Redis (any api may stream any task), in process without.
  * Registered once per app, global for the feature libs.
  */
 @Global()
@@ -74,6 +80,9 @@ export class JobsModule {
       controllers: [TasksController],
       providers: [
         TasksService,
+        TaskLifecycle,
+        TaskWatcher,
+        TaskEventStreams,
         JobRegistry,
         JobRunner,
         JobsService,
@@ -82,8 +91,10 @@ export class JobsModule {
         { provide: RUN_PROCESSORS, useValue: options.runProcessors },
         redis ? BullDriver : InProcessDriver,
         { provide: QUEUE_DRIVER, useExisting: redis ? BullDriver : InProcessDriver },
+        redis ? RedisTaskChangeBus : InProcessTaskChangeBus,
+        { provide: TASK_CHANGE_BUS, useExisting: redis ? RedisTaskChangeBus : InProcessTaskChangeBus },
       ],
-      exports: [JobsService, TasksService, QUEUE_DRIVER, RUN_PROCESSORS],
+      exports: [JobsService, TasksService, TaskLifecycle, QUEUE_DRIVER, RUN_PROCESSORS],
     };
   }
 }

@@ -38,6 +38,13 @@ export class Task {
   @Column({ type: 'integer', default: 0 })
   attempts: number;
 
+  /**
+   * 1 when created, one more at every change: the id of its events (GET /task-status/{id}/events),
+   * so a client's Last-Event-ID says which state it has seen.
+   */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
+
   @Column({ name: 'created_at', type: Date, precision: 3 })
   createdAt: Date;
 

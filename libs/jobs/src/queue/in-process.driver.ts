@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { JobRunner, outcomeOfRunnerFault } from '../job-runner';
 import type { QueueDepth, QueueState } from '@app/metrics';
 import { JOB_BACKOFF_MS, JOB_QUEUE, JOBS, JobName, QUEUE_DEPTH_STATES, QUEUES } from '../jobs.constants';
@@ -28,6 +29,13 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
   private concurrency = 0;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+
+  /**
+   * The async context of the driver's creation (no request, no transaction): jobs run in it, not in
+   * the context of the request that queued them, whose ambient transaction and request id have
+   * ended by then (a job inheriting them would write through a committed transaction's runner).
+   */
+  private readonly detached = AsyncLocalStorage.snapshot();
 
   constructor(
     private readonly runner: JobRunner,
@@ -82,7 +90,7 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
     while (!this.stopped && this.active.size < this.concurrency && this.waiting.length > 0) {
       const entry = this.waiting.shift()!;
       this.active.add(entry);
-      void this.execute(entry);
+      void this.detached(() => this.execute(entry));
     }
     if (this.isIdle()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }

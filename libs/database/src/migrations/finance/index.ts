@@ -4,6 +4,7 @@ import { CreateTransactions1764000000003 } from './1764000000003-create-transact
 import { CreateTasks1764000000004 } from './1764000000004-create-tasks';
 import { CreateIdempotencyKeys1764000000005 } from './1764000000005-create-idempotency-keys';
 import { CreateAudit1764000000006 } from './1764000000006-create-audit';
+import { AddTaskVersion1764000000007 } from './1764000000007-add-task-version';
 
 /** In order. A new migration is appended here; the drift test fails until it is. */
 export const FINANCE_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const FINANCE_MIGRATIONS = [
   CreateTasks1764000000004,
   CreateIdempotencyKeys1764000000005,
   CreateAudit1764000000006,
+  AddTaskVersion1764000000007,
 ];
