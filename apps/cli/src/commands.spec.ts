@@ -26,6 +26,7 @@ const COMMANDS = [
   'db:revert',
   'user:create',
   'admin:reset-password',
+  'audit:verify',
   'seed:transactions',
   'extract:generate',
   'settlement:ingest',
