@@ -4,7 +4,7 @@
  * transaction and its audit entry, in one database transaction) at the same concurrency. Target
  * ≥ 0.5 × its inserts/s, 0 errors, and rows stored = 201 answers. For the profile, the same anchor
  * with a chain-head lock (the product's statements, and a one-statement form). The same on embedded
- * SQLite against a bare better-sqlite3 prepared INSERT, reported.
+ * SQLite against bare better-sqlite3 prepared INSERTs of the same two rows in one transaction, reported.
  *
  *   npm run bench -- create-transaction [--duration 10] [--repeat 3] [--connections 50]
  */
@@ -21,6 +21,7 @@ import { child, machine, median, psql, table } from './support';
 interface SqliteDatabase {
   pragma(source: string): unknown;
   prepare(sql: string): { run(...params: unknown[]): unknown; get(...params: unknown[]): unknown };
+  transaction(fn: () => void): () => void;
   close(): void;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -124,11 +125,20 @@ function anchorSqlite(path: string, userId: string, seconds: number): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   const insert = db.prepare(`${INSERT}(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const audit = db.prepare(`${AUDIT_INSERT}(?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`);
   const sqliteRow = () => rowValues(userId).map((v) => (v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '') : v));
+  const after = JSON.stringify({ amount: BODY.amount, currency: BODY.currency });
+  let seq = Math.max(ANCHOR_SEQ_FROM, Number((db.prepare('SELECT MAX(seq) AS seq FROM audit_entries').get() as { seq: number | null }).seq ?? 0));
+  // The same two INSERTs in one transaction, as the product's create.
+  const create = db.transaction(() => {
+    const row = sqliteRow();
+    insert.run(...row);
+    audit.run((seq += 1), randomUUID(), row[7], userId, 'admin', 'transaction.create', 'transaction', row[0], randomUUID(), after, '0'.repeat(64), '1'.repeat(64));
+  });
   let done = 0;
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
-    insert.run(...sqliteRow());
+    create();
     done += 1;
   }
   db.close();

@@ -16,7 +16,7 @@ import { AppConfigService, loadConfig } from '@app/core';
 import { ExtractsService } from '@app/extracts';
 import { ExtractsProcessor } from '../libs/extracts/src/extracts.processor';
 import { dataSourceOptions, openDataSource } from '@app/database';
-import { WORKER_NODE_FLAGS, child, median, psql, table, timed, timedPsql } from './support';
+import { WORKER_NODE_FLAGS, child, machine, median, psql, table, timed, timedPsql } from './support';
 
 const SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const OWNER = '11111111-1111-4111-8111-111111111111';
@@ -143,6 +143,7 @@ async function main(): Promise<void> {
       ratio: ratio.toFixed(2),
       target: `≤ ${target}`,
       verdict: ratio <= target ? 'PASS' : 'FAIL',
+      machine: machine(),
     });
   }
   const small = child<{ maxRssMb: number; rows: number }>(script, ['--child', url, '--detailed'], {}, WORKER_NODE_FLAGS);
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     ratio: (big.maxRssMb / small.maxRssMb).toFixed(2),
     target: '≈ 1 (flat)',
     verdict: big.maxRssMb / small.maxRssMb <= 1.2 ? 'PASS' : 'FAIL',
+    machine: machine(),
   });
   if (!process.argv.includes('--keep')) {
     for (const database of ['bench_extracts_big', 'bench_extracts']) {

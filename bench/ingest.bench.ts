@@ -17,13 +17,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { AuditModule } from '@app/audit';
 import { AppConfigModule, AppConfigService, RedisModule, loadConfig } from '@app/core';
 import { DatabaseModule } from '@app/database';
 import { ExtractsModule } from '@app/extracts';
+import { IdempotencyModule } from '@app/idempotency';
 import { JobsModule } from '@app/jobs';
 import { SQLITE_BATCH_ROWS, SettlementIngestModule, SettlementInboxService, SettlementIngestService, generateSettlementFile } from '@app/settlement-ingest';
 import { loadDataInfileAnchor, psqlCopyAnchor, sqliteInsertAnchor } from './ingest-anchors';
-import { WORKER_NODE_FLAGS, child, median, psql, table, timed } from './support';
+import { WORKER_NODE_FLAGS, child, machine, median, psql, table, timed } from './support';
 
 const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -65,8 +67,9 @@ async function runProduct(url: string, file: string): Promise<void> {
     loadConfig({ SETTLEMENT_DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password' }),
   );
   @Module({
-    imports: [AppConfigModule.forRoot(config), RedisModule, DatabaseModule.forRoot(), JobsModule.forRoot(config, { runProcessors: false }), ExtractsModule, SettlementIngestModule],
-    // ExtractsModule: every job needs its handler registered at boot, even where none runs.
+    imports: [AppConfigModule.forRoot(config), RedisModule, DatabaseModule.forRoot(), JobsModule.forRoot(config, { runProcessors: false }), IdempotencyModule, AuditModule, ExtractsModule, SettlementIngestModule],
+    // ExtractsModule: every job needs its handler registered at boot, even where none runs. The
+    // feature modules' routes need the idempotency and audit modules even where no request comes.
   })
   class BenchModule {}
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
@@ -106,7 +109,8 @@ async function main(): Promise<void> {
   };
   const results: Array<Record<string, string | number>> = [];
   // Each row is printed as soon as it is measured, so a long run interrupted keeps what it measured.
-  const report = (row: Record<string, string | number>) => {
+  const report = (figures: Record<string, string | number>) => {
+    const row = { ...figures, machine: machine() };
     results.push(row);
     console.log(JSON.stringify(row));
   };
@@ -127,15 +131,15 @@ async function main(): Promise<void> {
     }
     const productRate = median(productRates);
     if (dialect === 'sqlite') {
-      // No bulk loader to hold the product to: the absolute target, with SQLite's own speed beside it.
+      // §Performance: ≥ 0.9 × a bare better-sqlite3 import of the same file into the same schema.
       const anchorRate = median(anchorRates);
       report({
         workload: `ingest ${rows} rows, SQLite (vs bare better-sqlite3 INSERT, same indexes)`,
         'anchor (rows/s, median)': anchorRate.toFixed(0),
         'product (rows/s, median)': productRate.toFixed(0),
         ratio: (productRate / anchorRate).toFixed(2),
-        target: '≥ 50000 rows/s',
-        verdict: productRate >= 50_000 ? 'PASS' : 'FAIL',
+        target: '≥ 0.9',
+        verdict: productRate / anchorRate >= 0.9 ? 'PASS' : 'FAIL',
       });
       report({
         workload: `for scale: bare better-sqlite3 INSERT, indexes built after the load`,
