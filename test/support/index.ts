@@ -6,3 +6,4 @@ export * from './money';
 export * from './processes';
 export * from './concurrency';
 export * from './sse';
+export * from './webhook-receiver';

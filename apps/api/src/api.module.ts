@@ -15,6 +15,7 @@ import { SettlementQueryModule } from '@app/settlement-query';
 import { SubscriptionsModule } from '@app/subscriptions';
 import { TransactionsModule } from '@app/transactions';
 import { UsersModule } from '@app/users';
+import { WebhooksModule } from '@app/webhooks';
 
 /** The HTTP app: composition only; every decision lives in libs/. */
 @Module({})
@@ -37,6 +38,7 @@ export class ApiModule {
         TransactionsModule,
         ExtractsModule,
         SettlementIngestModule,
+        WebhooksModule,
         SettlementQueryModule,
         HealthModule,
         QueueDashboardModule,

@@ -8,6 +8,7 @@ import { JobsModule } from '@app/jobs';
 import { SettlementIngestModule } from '@app/settlement-ingest';
 import { TransactionsModule } from '@app/transactions';
 import { UsersModule } from '@app/users';
+import { WebhooksModule } from '@app/webhooks';
 
 /** What the shell commands need; no HTTP, no queue processing, no schedules (the cleanups' @Cron stay inert). */
 @Module({})
@@ -27,6 +28,7 @@ export class CliModule {
         TransactionsModule,
         ExtractsModule,
         SettlementIngestModule,
+        WebhooksModule,
       ],
     };
   }

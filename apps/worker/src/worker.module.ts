@@ -8,6 +8,7 @@ import { IdempotencyModule } from '@app/idempotency';
 import { JobsModule } from '@app/jobs';
 import { MetricsExporterModule } from '@app/metrics';
 import { SettlementIngestModule } from '@app/settlement-ingest';
+import { WebhooksModule } from '@app/webhooks';
 
 /** The worker: queue processors and schedules, no HTTP server. Composition only. */
 @Module({})
@@ -25,6 +26,7 @@ export class WorkerModule {
         AuditModule,
         ExtractsModule,
         SettlementIngestModule,
+        WebhooksModule,
         MetricsExporterModule,
       ],
     };

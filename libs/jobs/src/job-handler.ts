@@ -1,7 +1,8 @@
 import { SetMetadata } from '@nestjs/common';
-import type { JobName } from './jobs.constants';
+import type { JobName, MessageJobName } from './jobs.constants';
 
 export const JOB_HANDLER = 'jobs:handler';
+export const MESSAGE_HANDLER = 'jobs:message-handler';
 
 /** What a job handler gets: its task, its parameters, a way to report progress and a stop signal. */
 export interface JobContext<P = Record<string, unknown>> {
@@ -16,6 +17,12 @@ export interface JobContext<P = Record<string, unknown>> {
 
 /** Marks the one method that runs a job. Boot fails when a job has no handler or two. */
 export const JobHandler = (name: JobName) => SetMetadata(JOB_HANDLER, name);
+
+/**
+ * Marks the one method that runs a message job (MESSAGE_JOBS): it gets the job's data and keeps its
+ * own state; a throw is logged and the job is not run again by the queue.
+ */
+export const MessageHandler = (name: MessageJobName) => SetMetadata(MESSAGE_HANDLER, name);
 
 /** An error retrying cannot fix (bad parameters, missing data): the job fails at once. */
 export class PermanentJobError extends Error {

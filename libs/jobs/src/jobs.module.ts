@@ -10,6 +10,7 @@ import { JobRegistry } from './job-registry';
 import { JobRunner } from './job-runner';
 import { JobsService } from './jobs.service';
 import { QUEUES } from './jobs.constants';
+import { MessageRunner } from './message-runner';
 import { BullDriver } from './queue/bull.driver';
 import { InProcessDriver } from './queue/in-process.driver';
 import { QUEUE_DRIVER, QueueDriver } from './queue/queue-driver';
@@ -85,6 +86,7 @@ export class JobsModule {
         TaskEventStreams,
         JobRegistry,
         JobRunner,
+        MessageRunner,
         JobsService,
         ProcessorStarter,
         QueueDepthReporter,

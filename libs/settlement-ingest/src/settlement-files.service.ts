@@ -10,6 +10,7 @@ import { JOBS, JobsService, SubmitOptions, Task } from '@app/jobs';
 import { Metrics } from '@app/metrics';
 import { FileSource, SettlementFile } from './entities/settlement-file.entity';
 import { SettlementReject } from './entities/settlement-reject.entity';
+import { SettlementFileEvents } from './settlement-file-events';
 
 /** Who owns the tasks the schedule starts (admins see them through /task-status). */
 export const SYSTEM_OWNER = 'system';
@@ -34,6 +35,7 @@ export class SettlementFilesService {
     @InjectRepository(SettlementReject, SETTLEMENT_DB) private readonly rejects: Repository<SettlementReject>,
     private readonly jobs: JobsService,
     private readonly metrics: Metrics,
+    private readonly events: SettlementFileEvents,
   ) {}
 
   /**
@@ -71,6 +73,7 @@ export class SettlementFilesService {
     if (earlier) {
       this.metrics.settlementFile('duplicate');
       await rm(staged.stagedPath, { force: true });
+      await this.events.finished(file);
     }
     return file;
   }

@@ -4,11 +4,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfigService } from '@app/core';
 import { SETTLEMENT_DB } from '@app/database';
 import { MetricsModule } from '@app/metrics';
+import { WebhooksModule } from '@app/webhooks';
 import { CardTransaction } from './entities/card-transaction.entity';
 import { SettlementFile } from './entities/settlement-file.entity';
 import { SettlementReject } from './entities/settlement-reject.entity';
 import { SampleSettlement } from './sample-settlement';
 import { SettlementDataVersion } from './settlement-data-version';
+import { SettlementFileEvents } from './settlement-file-events';
 import { SettlementFilesController } from './settlement-files.controller';
 import { SettlementFilesService } from './settlement-files.service';
 import { SettlementInboxService } from './settlement-inbox.service';
@@ -25,6 +27,7 @@ import { uploadOptions } from './upload-storage';
 @Module({
   imports: [
     MetricsModule,
+    WebhooksModule,
     TypeOrmModule.forFeature([SettlementFile, CardTransaction, SettlementReject], SETTLEMENT_DB),
     MultipartModule.registerAsync({ inject: [AppConfigService], useFactory: uploadOptions }),
   ],
@@ -32,6 +35,7 @@ import { uploadOptions } from './upload-storage';
   providers: [
     SettlementDataVersion,
     SettlementProfiles,
+    SettlementFileEvents,
     SettlementFilesService,
     SettlementInboxService,
     SettlementIngestService,

@@ -14,6 +14,7 @@ import { createSettlementBatchWriter } from './loading';
 import { copyMasked } from './pan-masking';
 import { parseSettlementFile } from './parsing';
 import { SettlementDataVersion } from './settlement-data-version';
+import { SettlementFileEvents } from './settlement-file-events';
 import { SettlementProfiles } from './settlement-profiles';
 import { ParsedBatch, SettlementFileError } from './settlement-record';
 
@@ -58,6 +59,7 @@ export class SettlementIngestService {
     private readonly version: SettlementDataVersion,
     private readonly config: AppConfigService,
     private readonly metrics: Metrics,
+    private readonly events: SettlementFileEvents,
   ) {
     this.writer = createSettlementBatchWriter(dataSource);
     this.batchSize = dataSource.options.type === 'better-sqlite3' ? SQLITE_BATCH_ROWS : SERVER_BATCH_ROWS;
@@ -66,7 +68,11 @@ export class SettlementIngestService {
   async load(fileId: string, control: LoadControl = {}): Promise<IngestSummary> {
     let file = await this.files.findOneBy({ id: fileId });
     if (!file) throw new PermanentJobError(`settlement file ${fileId} is not registered`);
-    if (FINISHED.includes(file.status)) return summary(file);
+    if (FINISHED.includes(file.status)) {
+      // A run that died after recording the outcome may not have reported it.
+      await this.events.finished(file);
+      return summary(file);
+    }
     const stagedPath = file.stagedPath;
     if (!stagedPath || !(await exists(stagedPath))) {
       // A run that died between archiving the file and recording it completed left it archived.
@@ -170,6 +176,7 @@ export class SettlementIngestService {
     if (status === 'completed') await this.version.bump();
     this.metrics.settlementFile(status);
     const done = await this.files.findOneByOrFail({ id: file.id });
+    await this.events.finished(done);
     this.logger.log(
       `Settlement file ${done.name} (${done.id}) ${status}: ${done.rowsLoaded} loaded, ${done.rowsRejected} rejected` +
         (error ? `: ${error}` : ''),

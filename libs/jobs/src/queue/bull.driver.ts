@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bull';
-import type { Queue } from 'bull';
+import type { JobOptions, Queue } from 'bull';
 import { ServiceUnavailableError } from '@app/core';
 import type { QueueDepth } from '@app/metrics';
 import { JobRunner, RunOutcome, outcomeOfRunnerFault } from '../job-runner';
@@ -13,10 +13,15 @@ import {
   JOB_BACKOFF_MS,
   JOB_QUEUE,
   JobName,
+  MESSAGE_JOB_CONCURRENCY,
+  MESSAGE_JOB_QUEUE,
+  MESSAGE_JOB_TIMEOUT_MS,
+  MessageJobName,
   QUEUE_DEPTH_STATES,
   QUEUES,
 } from '../jobs.constants';
-import { QueueDriver } from './queue-driver';
+import { MessageRunner } from '../message-runner';
+import { MessageOptions, QueueDriver } from './queue-driver';
 
 const UNAVAILABLE = 'The job queue is unavailable (Redis cannot be reached); try again shortly';
 
@@ -31,6 +36,7 @@ export class BullDriver implements QueueDriver, OnApplicationShutdown {
     moduleRef: ModuleRef,
     private readonly runner: JobRunner,
     private readonly tasks: TasksService,
+    private readonly messages: MessageRunner,
   ) {
     for (const name of Object.values(QUEUES)) this.queues.set(name, moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
   }
@@ -52,28 +58,36 @@ export class BullDriver implements QueueDriver, OnApplicationShutdown {
   }
 
   async enqueue(job: JobName, taskId: string, jobId = taskId): Promise<void> {
-    const queue = this.queue(job);
+    await this.add(this.queues.get(JOB_QUEUE[job])!, job, { taskId }, {
+      jobId,
+      attempts: JOB_ATTEMPTS,
+      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+      timeout: HARD_TIME_LIMIT_MS,
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
+  }
+
+  async send(job: MessageJobName, data: Record<string, unknown>, options: MessageOptions): Promise<void> {
+    // Removed once run, so the id is free again for the handler's sweep to queue it anew.
+    await this.add(this.queues.get(MESSAGE_JOB_QUEUE[job])!, job, data, {
+      jobId: options.jobId,
+      delay: options.delayMs,
+      attempts: 1,
+      timeout: MESSAGE_JOB_TIMEOUT_MS,
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+  }
+
+  private async add(queue: Queue, name: string, data: Record<string, unknown>, options: JobOptions): Promise<void> {
     if (queue.client.status !== 'ready') throw new ServiceUnavailableError(UNAVAILABLE);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ServiceUnavailableError(UNAVAILABLE)), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([
-        queue.add(
-          job,
-          { taskId },
-          {
-            jobId,
-            attempts: JOB_ATTEMPTS,
-            backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-            timeout: HARD_TIME_LIMIT_MS,
-            removeOnComplete: 1000,
-            removeOnFail: 1000,
-          },
-        ),
-        timeout,
-      ]);
+      await Promise.race([queue.add(name, data, options), timeout]);
     } catch (error) {
       if (error instanceof ServiceUnavailableError) throw error;
       throw new ServiceUnavailableError(UNAVAILABLE, undefined, { cause: error });
@@ -98,7 +112,10 @@ export class BullDriver implements QueueDriver, OnApplicationShutdown {
         if (outcome === 'retry') throw new Error('attempt failed; retrying');
       });
     }
-    this.logger.log(`Processing ${Object.keys(JOB_QUEUE).join(', ')} with concurrency ${concurrency}`);
+    for (const [job, queueName] of Object.entries(MESSAGE_JOB_QUEUE) as Array<[MessageJobName, string]>) {
+      void this.queues.get(queueName)!.process(job, MESSAGE_JOB_CONCURRENCY, (bullJob) => this.messages.run(job, bullJob.data));
+    }
+    this.logger.log(`Processing ${Object.keys(JOB_QUEUE).join(', ')} with concurrency ${concurrency}; ${Object.keys(MESSAGE_JOB_QUEUE).join(', ')} with ${MESSAGE_JOB_CONCURRENCY}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -106,7 +123,4 @@ export class BullDriver implements QueueDriver, OnApplicationShutdown {
     await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
   }
 
-  private queue(job: JobName): Queue {
-    return this.queues.get(JOB_QUEUE[job])!;
-  }
 }

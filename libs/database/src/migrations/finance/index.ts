@@ -5,6 +5,7 @@ import { CreateTasks1764000000004 } from './1764000000004-create-tasks';
 import { CreateIdempotencyKeys1764000000005 } from './1764000000005-create-idempotency-keys';
 import { CreateAudit1764000000006 } from './1764000000006-create-audit';
 import { AddTaskVersion1764000000007 } from './1764000000007-add-task-version';
+import { CreateWebhookDeliveries1764000000008 } from './1764000000008-create-webhook-deliveries';
 
 /** In order. A new migration is appended here; the drift test fails until it is. */
 export const FINANCE_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const FINANCE_MIGRATIONS = [
   CreateIdempotencyKeys1764000000005,
   CreateAudit1764000000006,
   AddTaskVersion1764000000007,
+  CreateWebhookDeliveries1764000000008,
 ];
