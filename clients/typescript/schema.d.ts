@@ -366,6 +366,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/task-status/{task_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's status as Server-Sent Events, live: for a progress bar without polling (owner or admin)
+         * @description A `status` event with the GET /task-status/{task_id} body at once, then at every change of state or progress (at most one every 250 ms); the stream ends after SUCCESS or FAILURE. Each event's id is the task's version: an EventSource that reconnects sends it as `Last-Event-ID` and gets the status only if it changed since. Once that id is the final event, the answer is 204, which stops an EventSource reconnecting (or call `close()` on the final event). A `: heartbeat` comment every 15 s keeps proxies from closing the stream. EventSource cannot send an Authorization header: use fetch with a streaming body, or an EventSource polyfill that sends headers.
+         */
+        get: operations["TasksController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/token": {
         parameters: {
             query?: never;
@@ -426,6 +446,26 @@ export interface paths {
         };
         /** The caller: profile, role, current subscription and its history */
         get: operations["SubscriptionsController_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook deliveries, newest first: each event per WEBHOOK_URLS entry, its attempts and last answer (admin)
+         * @description Events `task.finished` (extracts, settlement loads) and `settlement.file.finished` are POSTed to every URL of WEBHOOK_URLS with `Webhook-Id` (the event id) and `Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with WEBHOOK_SECRET>`. A non-2xx answer is retried with exponential backoff (2 s doubling to 1 h) for 24 h; receivers de-duplicate by Webhook-Id.
+         */
+        get: operations["WebhookDeliveriesController_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -998,6 +1038,99 @@ export interface components {
             created_at: string;
             /** @example 2026-11-23T10:00:00.000Z */
             updated_at: string;
+        };
+        WebhookDeliveryListResponse: {
+            deliveries: components["schemas"]["WebhookDeliveryResponse"][];
+            /**
+             * @description Deliveries matching the filters, on every page
+             * @example 1
+             */
+            total: number;
+            /** @example 0 */
+            skip: number;
+            /** @example 50 */
+            limit: number;
+        };
+        WebhookDeliveryResponse: {
+            /**
+             * Format: uuid
+             * @example c1f9a0e2-7b3d-8e4f-a1b2-c3d4e5f60718
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Sent as Webhook-Id: the same for every attempt and every URL
+             * @example 0b7c4f6e-58a1-8d2e-9c4b-3f1a2e5d6c7b
+             */
+            event_id: string;
+            /**
+             * @example task.finished
+             * @enum {string}
+             */
+            event_type: "task.finished" | "settlement.file.finished";
+            /**
+             * @description A password in the URL is shown as ***
+             * @example https://hooks.example.com/payments
+             */
+            url: string;
+            /**
+             * @description `pending` while attempts go on; `failed` once 24 h of them did not get a 2xx
+             * @example delivered
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            /** @example 3 */
+            attempts: number;
+            /**
+             * @description The HTTP status of the last attempt (null: no answer)
+             * @example 200
+             */
+            last_status_code: number | null;
+            /**
+             * @description Why the last attempt failed
+             * @example null
+             */
+            last_error: string | null;
+            /** @example 2026-11-23T10:00:03.480Z */
+            created_at: string;
+            /** @example 2026-11-23T10:00:09.530Z */
+            last_attempt_at: string | null;
+            /**
+             * @description When the next attempt is due; null once delivered or failed
+             * @example null
+             */
+            next_attempt_at: string | null;
+            /** @example 2026-11-23T10:00:09.610Z */
+            delivered_at: string | null;
+            /**
+             * @description The body every attempt sends, as sent
+             * @example {
+             *       "id": "0b7c4f6e-58a1-8d2e-9c4b-3f1a2e5d6c7b",
+             *       "type": "task.finished",
+             *       "created_at": "2026-11-23T10:00:03.480Z",
+             *       "data": {
+             *         "task_id": "7a0e2f4c-6a55-4b8e-9d0a-2f1c3b4d5e6f",
+             *         "state": "SUCCESS",
+             *         "progress": {
+             *           "done": 1000000,
+             *           "total": 1000000,
+             *           "percent": 100
+             *         },
+             *         "result": {
+             *           "rows": 120,
+             *           "bytes": 5230,
+             *           "download_url": "/extracts/7a0e2f4c-6a55-4b8e-9d0a-2f1c3b4d5e6f/download"
+             *         },
+             *         "error": null,
+             *         "created_at": "2026-11-23T10:00:00.000Z",
+             *         "started_at": "2026-11-23T10:00:00.120Z",
+             *         "finished_at": "2026-11-23T10:00:03.480Z",
+             *         "task_type": "generate-extract",
+             *         "owner_id": "2b9d6c1e-4f3a-4e8b-9a7c-5d1e0f2a3b4c"
+             *       }
+             *     }
+             */
+            event: Record<string, never>;
         };
         WelcomeLinks: {
             /** @example /docs */
@@ -3201,6 +3334,137 @@ export interface operations {
             };
         };
     };
+    TasksController_events: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The id of the last event received (an EventSource sends it by itself when it reconnects) */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `text/event-stream`: `status` events, heartbeat comments, the end after the final state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *
+                     *     id: 3
+                     *     event: status
+                     *     data: {"task_id":"7a0e2f4c-6a55-4b8e-9d0a-2f1c3b4d5e6f","state":"PROGRESS","progress":{"done":250000,"total":1000000,"percent":25},"result":null,"error":null,"created_at":"2026-11-23T10:00:00.000Z","started_at":"2026-11-23T10:00:00.120Z","finished_at":null}
+                     *
+                     *     : heartbeat
+                     *
+                     *     id: 5
+                     *     event: status
+                     *     data: {"task_id":"7a0e2f4c-6a55-4b8e-9d0a-2f1c3b4d5e6f","state":"SUCCESS","progress":{"done":1000000,"total":1000000,"percent":100},"result":{"rows":120,"bytes":5230,"download_url":"/extracts/7a0e2f4c-6a55-4b8e-9d0a-2f1c3b4d5e6f/download"},"error":null,"created_at":"2026-11-23T10:00:00.000Z","started_at":"2026-11-23T10:00:00.120Z","finished_at":"2026-11-23T10:00:03.480Z"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Last-Event-ID is already the final event: nothing more will come */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 400 */
+                        statusCode: number;
+                        /** @example Bad Request */
+                        error: string;
+                        /** @example Invalid input: email */
+                        message: string;
+                        /**
+                         * @example [
+                         *       {
+                         *         "field": "email",
+                         *         "problems": [
+                         *           "email must be an email"
+                         *         ]
+                         *       }
+                         *     ]
+                         */
+                        details?: unknown[];
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired token, or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 401 */
+                        statusCode: number;
+                        /** @example Unauthorized */
+                        error: string;
+                        /** @example Missing, invalid or expired token, or wrong credentials */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 404 */
+                        statusCode: number;
+                        /** @example Not Found */
+                        error: string;
+                        /** @example No such object (or not yours) */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description A dependency is down; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 503 */
+                        statusCode: number;
+                        /** @example Service Unavailable */
+                        error: string;
+                        /** @example A dependency is down; try again shortly */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     AuthController_token: {
         parameters: {
             query?: never;
@@ -3538,6 +3802,119 @@ export interface operations {
                         /** @example Unauthorized */
                         error: string;
                         /** @example Missing, invalid or expired token, or wrong credentials */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    WebhookDeliveriesController_list: {
+        parameters: {
+            query?: {
+                skip?: number;
+                limit?: number;
+                status?: "pending" | "delivered" | "failed";
+                event_type?: "task.finished" | "settlement.file.finished";
+                /** @description One event (its Webhook-Id), to every URL */
+                event_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries, newest first, and how many match */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryListResponse"];
+                };
+            };
+            /** @description Invalid input; `details` names every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 400 */
+                        statusCode: number;
+                        /** @example Bad Request */
+                        error: string;
+                        /** @example Invalid input: email */
+                        message: string;
+                        /**
+                         * @example [
+                         *       {
+                         *         "field": "email",
+                         *         "problems": [
+                         *           "email must be an email"
+                         *         ]
+                         *       }
+                         *     ]
+                         */
+                        details?: unknown[];
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired token, or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 401 */
+                        statusCode: number;
+                        /** @example Unauthorized */
+                        error: string;
+                        /** @example Missing, invalid or expired token, or wrong credentials */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description The caller lacks the role or subscription this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 403 */
+                        statusCode: number;
+                        /** @example Forbidden */
+                        error: string;
+                        /** @example The caller lacks the role or subscription this needs */
+                        message: string;
+                        details?: Record<string, never> | null;
+                        /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description A dependency is down; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 503 */
+                        statusCode: number;
+                        /** @example Service Unavailable */
+                        error: string;
+                        /** @example A dependency is down; try again shortly */
                         message: string;
                         details?: Record<string, never> | null;
                         /** @example 5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10 */

@@ -144,6 +144,13 @@ const PLANS: Record<string, Plan> = {
     path: (f) => ({ task_id: f.extractTask }),
     errors: { 404: ({ send }) => send({ path: randomIdPath('task_id')() }) },
   },
+  // A finished task: its stream sends the final status and ends (an unfinished task's stream would
+  // stay open, and supertest waits for the end of a body).
+  'GET /task-status/{task_id}/events': {
+    caller: 'alice',
+    path: (f) => ({ task_id: f.extractTask }),
+    errors: { 404: ({ send }) => send({ path: randomIdPath('task_id')() }) },
+  },
   'GET /extracts/{task_id}/download': {
     caller: 'alice',
     path: (f) => ({ task_id: f.extractTask }),
@@ -168,6 +175,7 @@ const PLANS: Record<string, Plan> = {
   },
   'GET /api/settlement/files': { caller: 'operator', forbidden: 'user' },
   'GET /audit': { caller: 'admin', forbidden: 'operator' },
+  'GET /webhook-deliveries': { caller: 'admin', forbidden: 'operator' },
   'POST /api/settlement/files': {
     caller: 'operator',
     forbidden: 'user',
