@@ -378,6 +378,22 @@ export function describeSettlementQuery(servers?: { finance: ServerKind; settlem
         expect(after.body.transactions).toEqual(sorted([...rows.filter((r) => r.CURRENCY === 'USD'), ...written], 'DOC_IDT', 'asc'));
       });
 
+      it('a miss and a hit send the same bytes: the page as JSON, its fields in order, with the JSON content type', async () => {
+        const query = { ...RANGE, filter_by: 'TRANS_TYPE', filter_value: 'REFUND', sort_by: 'AMOUNT', sort_order: 'desc', limit: 7 };
+        await bump();
+        const miss = await list(query).expect(200);
+        const hit = await list(query).expect(200);
+        for (const res of [miss, hit]) {
+          expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+          expect(Object.keys(res.body as object)).toEqual(['transactions', 'total', 'skip', 'limit', 'next_cursor']);
+          // What Fastify wrote for the page object before pages were cached as text.
+          expect(res.text).toBe(JSON.stringify(res.body));
+          expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.text)));
+        }
+        expect(hit.text).toBe(miss.text);
+        expect(Object.keys((miss.body as { transactions: object[] }).transactions[0])).toEqual([...SETTLEMENT_COLUMNS]);
+      });
+
       it('equivalent queries share one entry (column case, amount form)', async () => {
         const a = await list({ ...RANGE, filter_by: 'amount', filter_value: '100.5' }).expect(200);
         const b = await list({ ...RANGE, filter_by: 'AMOUNT', filter_value: '100.50' }).expect(200);

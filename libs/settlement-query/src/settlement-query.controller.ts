@@ -1,11 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '@app/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
 import { ListSettlementQuery } from './dto/list-settlement.query';
 import { SettlementPageResponse } from './dto/settlement-page.response';
 import { COLUMN_LIST } from './settlement-columns';
-import { SettlementPage, SettlementQueryService } from './settlement-query.service';
+import { SettlementPageJson, SettlementQueryService } from './settlement-query.service';
 
 @ApiTags('settlement')
 @ApiBearerAuth(BEARER_SCHEME)
@@ -28,7 +28,11 @@ export class SettlementQueryController {
   })
   @ApiOkResponse({ type: SettlementPageResponse })
   @ApiErrors(400, 401, 403)
-  list(@Query() query: ListSettlementQuery): Promise<SettlementPage> {
+  // The page comes as its JSON text (serialised once, when cached): Fastify sends a string with a
+  // JSON content type as it is, with the header it gives an object (set before the handler runs,
+  // and errors are JSON too).
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  list(@Query() query: ListSettlementQuery): Promise<SettlementPageJson> {
     return this.settlement.list(query);
   }
 }

@@ -23,6 +23,13 @@ export interface SettlementPage {
   next_cursor: string | null;
 }
 
+/**
+ * A page as the JSON text it is sent as (`JSON.stringify` of its SettlementPage, the bytes Fastify
+ * would have written): serialised once when it is loaded and cached as text, so a cache hit sends
+ * what is stored instead of serialising the same page again (a tenth of a cached read's CPU, measured).
+ */
+export type SettlementPageJson = string & { readonly __json: 'SettlementPage' };
+
 /** The query of the 10 most recent records (GET / for an operator): latest TRANS_DATE, then DOC_IDT. */
 const RECENT: SettlementListQuery = {
   filter: null,
@@ -50,14 +57,14 @@ export class SettlementQueryService {
     this.cursors = new CursorCodec(config.get('auth').secretKey);
   }
 
-  /** GET /api/transactions: one page, the total and the cursor of the next page. */
-  async list(params: ListSettlementQuery): Promise<SettlementPage> {
+  /** GET /api/transactions: one page, the total and the cursor of the next page, as JSON text. */
+  async list(params: ListSettlementQuery): Promise<SettlementPageJson> {
     return this.read(this.normalise(params));
   }
 
-  /** GET / for an operator. */
+  /** GET / for an operator (not the hot path: the cached text is parsed back). */
   async recent(): Promise<SettlementRecordView[]> {
-    return (await this.read(RECENT)).transactions;
+    return (JSON.parse(await this.read(RECENT)) as SettlementPage).transactions;
   }
 
   /** The request in canonical form, or one 400 naming every bad parameter. */
@@ -98,9 +105,9 @@ export class SettlementQueryService {
     return query;
   }
 
-  private async read(query: SettlementListQuery): Promise<SettlementPage> {
+  private async read(query: SettlementListQuery): Promise<SettlementPageJson> {
     const version = await this.cache.version();
-    return this.cache.read(version, pageKey(query), () => this.load(version, query));
+    return this.cache.read(version, pageKey(query), async () => JSON.stringify(await this.load(version, query)) as SettlementPageJson);
   }
 
   private async load(version: string | null, query: SettlementListQuery): Promise<SettlementPage> {
@@ -149,10 +156,14 @@ function scopeOf(q: SettlementListQuery): string {
   return CursorCodec.scope([q.sort.column, q.sort.order, q.filter?.column ?? null, q.filter?.value ?? null, q.dateFrom, q.dateTo]);
 }
 
-/** Cache keys come from the canonical query only, so `amount`/`AMOUNT` or `100.5`/`100.50` share an entry. */
+/**
+ * Cache keys come from the canonical query only, so `amount`/`AMOUNT` or `100.5`/`100.50` share an entry.
+ * Pages are cached as JSON text under `page.json` (objects were cached under `page`: a replica of
+ * before must not hand this one an object, nor the reverse).
+ */
 function pageKey(q: SettlementListQuery): string {
   return JSON.stringify([
-    'page',
+    'page.json',
     q.sort.column,
     q.sort.order,
     q.filter?.column ?? null,
