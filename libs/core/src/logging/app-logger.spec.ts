@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { AppLogger } from './app-logger';
+import { AppLogger, LOG_FLUSH_MS } from './app-logger';
 import type { LogFormat } from './pretty';
 import { runWithRequestId } from './request-context';
 
@@ -256,5 +257,38 @@ describe('AppLogger on a terminal (format pretty)', () => {
     expect(out).toContain('card 411111******1111 refused');
     expect(out).not.toContain('hunter2');
     expect(out).not.toContain('4111111111111111');
+  });
+});
+
+/**
+ * stdout is written in batches (LOG_BATCH_BYTES, at least every LOG_FLUSH_MS): these run a process of
+ * their own, since what is tested is what reaches its file descriptor 1 however the process ends.
+ */
+describe('AppLogger on stdout', () => {
+  const child = (body: string) => {
+    const script = `const { AppLogger } = require(${JSON.stringify(require.resolve('./app-logger'))});
+      const logger = new AppLogger({ level: 'info' });
+      const lines = (n) => { for (let i = 0; i < n; i++) logger.request({ requestId: 'r' + i, method: 'GET', path: '/api/transactions', status: 200, durationMs: 1 }); };
+      ${body}`;
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    const ids = run.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => (JSON.parse(line) as Line).requestId);
+    return { ids, status: run.status };
+  };
+  const expected = (n: number) => Array.from({ length: n }, (_, i) => `r${i}`);
+
+  it('loses no buffered line on process.exit (how the graceful shutdown ends)', () => {
+    expect(child('lines(500); process.exit(0);')).toEqual({ ids: expected(500), status: 0 });
+  });
+
+  it('loses none on a fatal error either', () => {
+    expect(child("lines(30); setImmediate(() => { throw new Error('fatal'); });")).toEqual({ ids: expected(30), status: 1 });
+  });
+
+  it('writes a line within LOG_FLUSH_MS when too few come to fill a batch', () => {
+    // SIGKILL runs no exit hook: what reached stdout by then came from the periodic flush.
+    expect(child(`lines(3); setTimeout(() => process.kill(process.pid, 'SIGKILL'), ${LOG_FLUSH_MS * 5});`).ids).toEqual(expected(3));
   });
 });

@@ -23,9 +23,27 @@ export const REDACTED_KEYS = [
 
 const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
+/**
+ * How long a log line may wait in this process's buffer before it is written. Lines are written in
+ * batches (LOG_BATCH_BYTES, or this often when fewer come): one write per access-log line was a
+ * tenth of a cached read's CPU (docs/settlement-query.md). On exit, however it comes (a normal exit,
+ * `process.exit`, an uncaught error), what is buffered is written synchronously (pino's exit hook for
+ * asynchronous destinations, and `flushSync` on shutdown); a SIGKILL loses at most this much.
+ */
+export const LOG_FLUSH_MS = 100;
+/** Buffered lines are written once they reach this many bytes (a few dozen access-log lines). */
+export const LOG_BATCH_BYTES = 8 * 1024;
+
+/** An asynchronous, batching pino destination (sonic-boom): stdout or LOG_FILE. */
+function batchedDestination(target: { fd: number } | { dest: string; mkdir: true }): pino.DestinationStream & { flushSync(): void } {
+  return pino.destination({ ...target, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS });
+}
+
 /** A JSON logger (pino) behind Nest's LoggerService: one line per record with the request id. */
 export class AppLogger implements LoggerService {
   readonly pino: Pino;
+  /** The batching destinations this logger opened (not one it was given), flushed synchronously by `flushSync`. */
+  private readonly batched: Array<{ flushSync(): void }> = [];
   /** The same streams and line shape without redaction or scrubbing, for `request()` lines only. */
   private readonly accessPino: Pino;
 
@@ -34,12 +52,13 @@ export class AppLogger implements LoggerService {
    * always JSON, being read by programs.
    */
   constructor(options: { level: LogLevel; file?: string; destination?: DestinationStream; format?: LogFormat }) {
-    const stdout = options.destination ?? pino.destination({ fd: 1, sync: options.format === 'pretty' });
+    // A terminal (pretty) is written at once, a line at a time: a person is reading it.
+    const stdout = options.destination ?? (options.format === 'pretty' ? pino.destination({ fd: 1, sync: true }) : this.own(batchedDestination({ fd: 1 })));
     // Each stream takes every level; the logger's own level filters (a stream without one is `info`).
     const streams: pino.StreamEntry[] = [
       { level: 'trace', stream: options.format === 'pretty' ? prettyDestination(stdout, options.destination === undefined) : stdout },
     ];
-    if (options.file) streams.push({ level: 'trace', stream: pino.destination({ dest: options.file, mkdir: true, sync: false }) });
+    if (options.file) streams.push({ level: 'trace', stream: this.own(batchedDestination({ dest: options.file, mkdir: true })) });
     const destination = pino.multistream(streams, { dedupe: false });
     const shape = {
       level: options.level,
@@ -47,6 +66,10 @@ export class AppLogger implements LoggerService {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label: string) => ({ level: label }) },
     };
+    // Nothing buffered is lost on a normal exit, process.exit() (the graceful shutdown's end) or a
+    // fatal error: 'exit' runs synchronously before the process goes (pino hooks it too; this makes
+    // it this logger's guarantee, tested, rather than a dependency's detail).
+    if (this.batched.length > 0) process.once('exit', () => this.flushSync());
     this.accessPino = pino(shape, destination);
     this.pino = pino(
       {
@@ -113,6 +136,25 @@ export class AppLogger implements LoggerService {
 
   flush(): void {
     this.pino.flush();
+  }
+
+  /**
+   * Writes every buffered line now, before returning: for the last moments of a process (Nest's
+   * onApplicationShutdown, the `exit` event), when an asynchronous write might never complete.
+   */
+  flushSync(): void {
+    for (const destination of this.batched) {
+      try {
+        destination.flushSync();
+      } catch {
+        // Closed already, or a write in flight that pino's own exit hook completes: nothing to add.
+      }
+    }
+  }
+
+  private own<T extends { flushSync(): void }>(destination: T): T {
+    this.batched.push(destination);
+    return destination;
   }
 
   /**
