@@ -155,7 +155,7 @@ describe('task events across api replicas and a worker (services mode)', () => {
         expect(statusesOf(followed)[0]).toMatchObject({ task_id: taskId, state: 'PENDING' });
       }
     }
-  });
+  }, 20_000);
 
   it('a replica that drains for a restart ends its streams at once; the client resumes on the other', async () => {
     const tasks = a.app.get(TasksService);
@@ -181,5 +181,5 @@ describe('task events across api replicas and a worker (services mode)', () => {
     const resumed = await onA;
     expect(resumed.events[0].at).toBeGreaterThanOrEqual(550);
     expect(statusesOf(resumed)[0].state).toBe('STARTED');
-  });
+  }, 30_000);
 });

@@ -173,13 +173,17 @@ describe('task events: GET /task-status/{task_id}/events', () => {
     await other.app.listen(0, '127.0.0.1');
     const otherAdmin = await loginAdmin(other);
     const taskId = (await other.app.get(TasksService).create('someone', JOBS.generateExtract, {})).id;
-    const open = openSse(`${await other.app.getUrl()}/task-status/${taskId}/events`, { token: otherAdmin, timeoutMs: 10_000 });
+    const open = openSse(`${await other.app.getUrl()}/task-status/${taskId}/events`, { token: otherAdmin, timeoutMs: 10_000 }).then((result) => ({
+      result,
+      endedAt: Date.now(),
+    }));
     await sleep(300);
     const started = Date.now();
     await other.close();
-    const result = await open;
+    const { result, endedAt } = await open;
     expect(result).toMatchObject({ status: 200, ended: true });
     expect(statusesOf(result).map((s) => s.state)).toEqual(['PENDING']);
-    expect(Date.now() - started).toBeLessThan(5_000);
-  });
+    expect(endedAt - started).toBeLessThan(5_000);
+    // A second app: on the real servers its scratch databases and migrations take seconds.
+  }, 30_000);
 });

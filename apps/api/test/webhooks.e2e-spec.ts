@@ -196,5 +196,6 @@ describe('webhooks', () => {
     } finally {
       await quiet.close();
     }
-  });
+    // A second app: on the real servers its scratch databases and migrations take seconds.
+  }, 30_000);
 });
