@@ -196,6 +196,36 @@ describe('text-only inputs (query strings and forms)', () => {
   });
 });
 
+describe('query strings asked again', () => {
+  const query: ArgumentMetadata = { type: 'query', metatype: PageQuery };
+
+  it('give the same DTO, a copy of its own each time (a caller changing its copy changes no other)', async () => {
+    const pipe = createValidationPipe();
+    const first = (await pipe.transform({ skip: '20', q: 'x' }, query)) as PageQuery;
+    first.skip = 99;
+    const again = await pipe.transform({ skip: '20', q: 'x' }, query);
+    expect(again).toBeInstanceOf(PageQuery);
+    expect(again).toEqual({ skip: 20, q: 'x' });
+    expect(again).not.toBe(await pipe.transform({ skip: '20', q: 'x' }, query));
+  });
+
+  it('are refused again with the same problems (a refused query is not kept)', async () => {
+    const pipe = createValidationPipe();
+    for (const value of [{ skip: '-1' }, { skip: '-1' }, { skip: 'x\u0000' }, { skip: 'x\u0000' }]) {
+      await expect(pipe.transform(value, query)).rejects.toBeInstanceOf(ValidationError);
+    }
+    const problems = async () => pipe.transform({ skip: '-1' }, query).catch((error: ValidationError) => error.details);
+    expect(await problems()).toEqual([{ field: 'skip', problems: ['skip must not be less than 0'] }]);
+    expect(await problems()).toEqual(await problems());
+  });
+
+  it('are kept per DTO class: the same parameters judged by another class get that class\'s answer', async () => {
+    const pipe = createValidationPipe();
+    expect(await pipe.transform({ skip: '5' }, query)).toBeInstanceOf(PageQuery);
+    await expect(pipe.transform({ skip: '5' }, { type: 'query', metatype: OrderDto })).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
 describe('unsafe text, refused before any rule of the route', () => {
   const pipe = createValidationPipe();
   const problemsOf = async (value: unknown, metadata: ArgumentMetadata) => {

@@ -61,6 +61,43 @@ function convertText(value: Record<string, unknown>, metatype: Type<unknown>): R
   return converted;
 }
 
+/** Query strings whose validated DTO the pipe keeps, per DTO class (oldest forgotten first). */
+export const VALIDATED_QUERIES_KEPT = 1_000;
+
+const NOT_DTOS = new Set<unknown>([String, Number, Boolean, Array, Object, Date, Buffer]);
+
+/**
+ * The DTOs of query strings already validated, by DTO class and the query's parameters as parsed.
+ * A query DTO's rules and transforms are functions of the query alone (no clock, no store: the
+ * query DTOs of every route are), so the same parameters always give the same DTO or the same 400:
+ * a query asked again (a dashboard's page, a cached read) skips class-validator and
+ * class-transformer (6% of a cached read's CPU). Only accepted queries are kept; each caller gets
+ * a copy of its own.
+ */
+class ValidatedQueries {
+  private readonly byType = new Map<Type<unknown>, Map<string, object>>();
+
+  static keyOf(value: unknown, metadata: ArgumentMetadata): string | undefined {
+    const { metatype } = metadata;
+    if (metadata.type !== 'query' || metadata.data !== undefined || !metatype || NOT_DTOS.has(metatype)) return undefined;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    return JSON.stringify(value);
+  }
+
+  get(type: Type<unknown>, key: string): object | undefined {
+    const kept = this.byType.get(type)?.get(key);
+    return kept && Object.assign(Object.create(Object.getPrototypeOf(kept) as object | null) as object, kept);
+  }
+
+  set(type: Type<unknown>, key: string, dto: unknown): void {
+    if (dto === null || typeof dto !== 'object') return;
+    let kept = this.byType.get(type);
+    if (!kept) this.byType.set(type, (kept = new Map()));
+    if (kept.size >= VALIDATED_QUERIES_KEPT) kept.delete(kept.keys().next().value!);
+    kept.set(key, Object.freeze(dto));
+  }
+}
+
 /**
  * The one validation pipe (global). Before any rule of a route runs, every text in what the route reads
  * (body, query, path parameters, form and multipart fields) is checked for NUL and unpaired
@@ -81,8 +118,22 @@ export class AppValidationPipe extends ValidationPipe {
     });
   }
 
+  private readonly queries = new ValidatedQueries();
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'custom') return super.transform(value, metadata);
+    const key = ValidatedQueries.keyOf(value, metadata);
+    if (key === undefined) return this.judge(value, metadata);
+    const type = metadata.metatype!;
+    const kept = this.queries.get(type, key);
+    if (kept) return kept;
+    const dto = await this.judge(value, metadata);
+    this.queries.set(type, key, dto);
+    return this.queries.get(type, key) ?? dto;
+  }
+
+  /** The unsafe-text check, the text conversion, then the DTO's rules (class-validator). */
+  private async judge(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const unsafe = unsafeTextProblems(value, metadata.type === 'param' ? (metadata.data ?? 'path') : '');
     if (unsafe.length > 0) throw ValidationError.fields(unsafe);
     const textOnly = metadata.type === 'query' || (metadata.type === 'body' && value !== null && typeof value === 'object' && TEXT_ONLY in value);
