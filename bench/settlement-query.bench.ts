@@ -11,12 +11,13 @@
  *  - uncached: the product, cache on, on that same stream: every request a miss   (≥ 0.7 × mysql2 req/s, p99 ≤ 1.5 × its p99)
  *  - deep: pages 900,000 records deep reached with the cursor (page not cached)     (≤ 50 ms)
  *
- *   npm run bench -- settlement-query [--rows 1000000] [--duration 10] [--repeat 3] [--connections 50] [--keep] [--reuse] [--only cached]
+ *   npm run bench -- settlement-query [--rows 1000000] [--duration 10] [--repeat 3] [--connections 50] [--keep] [--reuse] [--only cached] [--no-deep]
  * Needs MariaDB, PostgreSQL and Redis (BENCH_MYSQL_URL, BENCH_POSTGRES_URL, BENCH_REDIS_URL; defaults:
  * the local servers) and a build (`npm run build`: the product runs as dist/apps/api/src/main.js).
  * `--reuse` keeps an already seeded bench_settlement_query database; `--keep` leaves it behind.
  * `--only cached` runs the bare route, the ceiling and the cached product only (the Node 20/24 comparison);
- * `--profile <dir>` has the cached product write a CPU profile (`node --cpu-prof`) there.
+ * `--profile <dir>` has the cached product write a CPU profile (`node --cpu-prof`) there, `--profile-uncached <dir>`
+ * the uncached one; `--no-deep` skips the 900,000-record walk.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -108,8 +109,10 @@ async function seed(url: string, rows: number): Promise<void> {
 
 async function startProduct(port: number, settlementUrl: string, financeUrl: string, cacheTtl: number, prefix: string): Promise<Server> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: run "npm run build" first`);
-  // `--profile <dir>`: the cached product writes a CPU profile there when it stops (docs/settlement-query.md).
-  const profile = cacheTtl === 300 && process.argv.includes('--profile') ? [`--cpu-prof`, `--cpu-prof-dir=${process.argv[process.argv.indexOf('--profile') + 1]}`] : [];
+  // `--profile <dir>` / `--profile-uncached <dir>`: the cached / uncached product writes a CPU profile
+  // there when it stops (docs/settlement-query.md).
+  const option = cacheTtl === 300 ? '--profile' : '--profile-uncached';
+  const profile = process.argv.includes(option) ? [`--cpu-prof`, `--cpu-prof-dir=${process.argv[process.argv.indexOf(option) + 1]}`] : [];
   return start(
     [...profile, '--max-semi-space-size=64', API_ENTRY],
     {
@@ -294,10 +297,11 @@ async function main(): Promise<void> {
       row('uncached', 'uncached: the product on the same distinct queries (every one a miss)', `${rpsRatio.toFixed(2)} × mysql2 req/s`, '≥ 0.7 ×', verdict(rpsRatio >= 0.7));
       row('uncached', '  its p99 against the anchor\'s', `${p99Ratio.toFixed(2)} × mysql2 p99`, '≤ 1.5 ×', verdict(p99Ratio <= 1.5));
 
-      for (const [label, base] of [
+      // `--no-deep`: the ratios only (the walk takes minutes).
+      for (const [label, base] of flag('no-deep') ? [] : ([
         ['sort TRANS_DATE desc', '/api/transactions?sort_by=TRANS_DATE&sort_order=desc'],
         ['sort MERCHANT_ID asc (2% NULL)', '/api/transactions?sort_by=MERCHANT_ID&sort_order=asc'],
-      ] as const) {
+      ] as const)) {
         const deep = await deepPage(servers.cached.port, auth, base, depth);
         results.push({
           workload: `a page ${depth} records deep with the cursor, ${label}, limit 10`,
