@@ -107,7 +107,8 @@ export class SettlementQueryService {
 
   private async read(query: SettlementListQuery): Promise<SettlementPageJson> {
     const version = await this.cache.version();
-    return this.cache.read(version, pageKey(query), async () => JSON.stringify(await this.load(version, query)) as SettlementPageJson);
+    // A page's miss looks its total up in the same shared-tier command (the load reads it next).
+    return this.cache.read(version, pageKey(query), async () => JSON.stringify(await this.load(version, query)) as SettlementPageJson, totalKey(query));
   }
 
   private async load(version: string | null, query: SettlementListQuery): Promise<SettlementPage> {

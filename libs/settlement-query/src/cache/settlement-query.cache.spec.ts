@@ -19,14 +19,24 @@ class ScriptedStore extends Map<string, unknown> {
     return super.get(key);
   }
 
+  /** One MGET: one command, however many keys. */
+  commands = 0;
+
+  getMany(keys: string[]): unknown[] | Promise<unknown[]> {
+    this.commands += 1;
+    if (this.mode === 'fail') throw new Error('ECONNREFUSED');
+    if (this.mode === 'hang') return new Promise(() => undefined);
+    this.reads += keys.length;
+    return keys.map((key) => super.get(key));
+  }
+
   override set(key: string, value: unknown): this {
     if (this.mode === 'fail') throw new Error('ECONNREFUSED');
     return super.set(key, value);
   }
 }
 
-function setup(version: () => Promise<string | null> = async () => '7', ttlSeconds = '30') {
-  const shared = new ScriptedStore();
+function setup(version: () => Promise<string | null> = async () => '7', ttlSeconds = '30', shared = new ScriptedStore()) {
   const sharedKeyv = new Keyv({ store: shared, useKeyPrefix: false, throwOnErrors: true });
   sharedKeyv.on('error', () => undefined);
   const cache = createCache({ stores: [memoryStore(), sharedKeyv] }) as unknown as Cache;
@@ -80,6 +90,54 @@ describe('SettlementQueryCache', () => {
     const load = counter();
     await Promise.all([subject.read('1', 'k', load), subject.read('2', 'k', load)]);
     expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  describe('a key read with a companion (a page with its total)', () => {
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+    /** A page whose load reads its total through the cache, as the service does. */
+    const page = (subject: SettlementQueryCache, counts: jest.Mock) =>
+      subject.read('7', 'page', async () => `page of ${await subject.read('7', 'total', counts)}`, 'total');
+
+    it('a miss fetches both in one shared-tier command, and the total is not asked for again', async () => {
+      const { subject, shared } = setup();
+      const counts = counter();
+      expect(await page(subject, counts)).toBe('page of answer 1');
+      expect(shared.commands).toBe(1);
+      await settle();
+      expect(shared.has('7:page') && shared.has('7:total')).toBe(true);
+    });
+
+    it('a total another process stored is taken from that command: no count', async () => {
+      const { subject: other, shared } = setup();
+      await other.read('7', 'total', async () => 42);
+      await settle();
+      const { subject } = setup(undefined, undefined, shared);
+      const counts = counter();
+      shared.commands = 0;
+      expect(await page(subject, counts)).toBe('page of 42');
+      expect(counts).not.toHaveBeenCalled();
+      expect(shared.commands).toBe(1);
+    });
+
+    it('a page found in the shared tier is answered as it is', async () => {
+      const { subject: other, shared } = setup();
+      await page(other, counter());
+      await settle();
+      const { subject } = setup(undefined, undefined, shared);
+      const counts = counter();
+      expect(await page(subject, counts)).toBe('page of answer 1');
+      expect(counts).not.toHaveBeenCalled();
+    });
+
+    it('on another version nothing is taken from before', async () => {
+      const { subject, shared } = setup();
+      await page(subject, counter());
+      await settle();
+      const counts = counter();
+      expect(await subject.read('8', 'page', async () => `page of ${await subject.read('8', 'total', counts)}`, 'total')).toBe('page of answer 1');
+      expect(counts).toHaveBeenCalledTimes(1);
+      expect(shared.commands).toBe(2);
+    });
   });
 
   it('an unknown version (Redis down or slow) means no cache at all', async () => {

@@ -8,6 +8,8 @@ import { SettlementDataVersion } from '@app/settlement-ingest';
 export const CACHE_TIMEOUT_MS = 100;
 /** After a cache failure, how long reads skip the cache before one of them tries it again. */
 export const CACHE_RETRY_AFTER_MS = 1_000;
+/** Keys the shared tier was just seen not to hold, remembered for the load about to ask for them. */
+const KNOWN_ABSENT = 1_000;
 
 /**
  * The settlement query cache: answers keyed by the data version (bumped by every ingest commit) and
@@ -23,6 +25,8 @@ export class SettlementQueryCache {
   private readonly ttlMs: number;
   private readonly lookups: CacheCounters;
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** Companion keys (see `read`) the shared tier did not hold when their key was looked up: not asked again. */
+  private readonly absent = new Set<string>();
   /** Until when the cache is skipped after a failure (a small circuit breaker). */
   private skipUntil = 0;
   private probing = false;
@@ -67,15 +71,19 @@ export class SettlementQueryCache {
   /**
    * The cached answer for `key` at `version`, or `load()`'s, stored for the next read. Concurrent
    * misses on the same key and version share one load. Without a version, just `load()`.
+   *
+   * `companion`: a key `load()` itself reads through this cache (a page's total). When `key` has to
+   * be looked up in the shared tier, the companion is fetched with it in the same command (MGET): a
+   * miss then costs one Redis round trip before the database, not one per key in a row.
    */
-  async read<T>(version: string | null, key: string, load: () => Promise<T>): Promise<T> {
+  async read<T>(version: string | null, key: string, load: () => Promise<T>, companion?: string): Promise<T> {
     if (version === null) {
       // Switched off, nothing is looked up; unusable (Redis down or slow), the database answers a miss.
       if (this.enabled) this.lookups.miss();
       return load();
     }
     const fullKey = `${version}:${key}`;
-    const hit = await this.get<T>(fullKey);
+    const hit = await this.get<T>(fullKey, companion === undefined ? undefined : `${version}:${companion}`);
     if (hit !== undefined) {
       this.lookups.hit();
       return hit;
@@ -90,19 +98,28 @@ export class SettlementQueryCache {
     return value;
   }
 
-  private async get<T>(key: string): Promise<T | undefined> {
+  private async get<T>(key: string, companion?: string): Promise<T | undefined> {
     if (!this.mayTry()) return undefined;
     try {
       const [memory, ...shared] = this.cache.stores;
       const local = (await memory.get(key)) as T | undefined;
       if (local !== undefined) return local;
+      // Fetched with its key a moment ago and not there: the load asking now computes it (an entry
+      // written since by another reader of the same version holds the same answer).
+      if (this.absent.delete(key)) return undefined;
+      const along = companion !== undefined && shared.length > 0 && (await memory.get(companion)) === undefined ? companion : undefined;
       for (const store of shared) {
-        const value = (await withTimeout(store.get(key), CACHE_TIMEOUT_MS, 'cache gave no answer')) as T | undefined;
+        const keys = along === undefined ? [key] : [key, along];
+        const [value, alongValue] = (await withTimeout(store.getMany(keys), CACHE_TIMEOUT_MS, 'cache gave no answer')) as [T | undefined, unknown];
         if (value !== undefined) {
           // Keep it in this process too, for the little time it has left at most.
           await memory.set(key, value, this.ttlMs);
           this.record(true);
           return value;
+        }
+        if (along !== undefined) {
+          if (alongValue !== undefined) await memory.set(along, alongValue, this.ttlMs);
+          else this.markAbsent(along);
         }
       }
       this.record(true);
@@ -111,6 +128,11 @@ export class SettlementQueryCache {
       this.record(false);
       return undefined;
     }
+  }
+
+  private markAbsent(key: string): void {
+    if (this.absent.size >= KNOWN_ABSENT) this.absent.delete(this.absent.values().next().value!);
+    this.absent.add(key);
   }
 
   /** Stores without making the reader wait; a store that fails only opens the breaker. */
@@ -132,6 +154,9 @@ export class SettlementQueryCache {
     this.skipUntil = ok ? 0 : Date.now() + CACHE_RETRY_AFTER_MS;
     // An ingest that committed while Redis was unreachable could not bump the version, and Redis may
     // come back with the version it had: answers this process kept in memory could then look current.
-    if (!ok) void this.cache.stores[0].clear().catch(() => undefined);
+    if (!ok) {
+      this.absent.clear();
+      void this.cache.stores[0].clear().catch(() => undefined);
+    }
   }
 }
