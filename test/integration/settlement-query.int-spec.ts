@@ -4,7 +4,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SETTLEMENT_DB } from '@app/database';
 import { CardTransaction, SettlementDataVersion } from '@app/settlement-ingest';
-import { TestApp, createTestApp, createUser, loginAdmin, stopProcess } from '@app/testing';
+import { createTestApp, createUser, loginAdmin, stopProcess } from '@app/testing';
 import { Row, describeSettlementQuery, record, sorted, toEntity } from '../../apps/api/test/settlement-query.suite';
 
 /**

@@ -8,6 +8,10 @@ import { AT_ONCE, CreatedUser, TestApp, WRITE_LAYOUTS, createTestApp, createUser
  * 2xx stored exactly once, nothing stored behind a 4xx or 5xx. Embedded (SQLite) in the e2e tier;
  * in the integration tier with the finance database on PostgreSQL and on MariaDB.
  */
+// Dozens of writes each, some hashing a password (bcrypt, on purpose slow): on a loaded 2-core
+// machine a test takes 5-11 s, past jest's default 5 s. Nothing here waits on a timer.
+jest.setTimeout(30_000);
+
 describe.each(WRITE_LAYOUTS)('concurrent writers (finance on %o)', (servers) => {
   let t: TestApp;
   let admin: string;

@@ -107,7 +107,7 @@ export class SettlementIngestService {
       }
     } catch (error) {
       if (!(error instanceof SettlementFileError)) throw error;
-      return this.finish(file, 'failed', error.message, masked);
+      return await this.finish(file, 'failed', error.message, masked);
     } finally {
       input.destroy();
     }

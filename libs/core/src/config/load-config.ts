@@ -291,7 +291,10 @@ function readEnvFile(
   const ignored: string[] = [];
   for (const [name, value] of Object.entries(parsed)) {
     if (!known.has(name)) ignored.push(name);
-    else if (rawEnv[name] === undefined) (values[name] = value), applied.push(name);
+    else if (rawEnv[name] === undefined) {
+      values[name] = value;
+      applied.push(name);
+    }
   }
   // parseEnv keeps no order; sorted, the boot line reads the same on every start.
   return { values, use: { path, applied: applied.sort(), ignored: ignored.sort() } };

@@ -163,7 +163,7 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
   }
 
   private async execute(entry: Entry): Promise<void> {
-    let outcome: Awaited<ReturnType<JobRunner['run']>> = 'failed';
+    let outcome: Awaited<ReturnType<JobRunner['run']>>;
     try {
       outcome = await this.runner.run(entry.job, entry.taskId, entry.attempt);
     } catch (error) {
