@@ -290,6 +290,21 @@ describe('identity and access', () => {
       expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['email', 'password']);
     });
 
+    // Found by the fuzz: a null password or email was a 500, a null role or disabled a 409 that lied.
+    it('reads a JSON null for email, password, role or disabled as absent: a creation names them, an update keeps them', async () => {
+      const created = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: uniqueName(), email: null, password: null, role: null, disabled: null }).expect(400);
+      expect(created.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['email', 'password']);
+      const user = await createUser(t, admin, { role: 'operator' });
+      for (const [token, body] of [
+        [user.token, { username: user.username, email: null, password: null }],
+        [admin, { username: user.username, email: null, password: null, role: null, disabled: null }],
+      ] as const) {
+        const res = await t.http().post('/create-user').auth(token, { type: 'bearer' }).send(body).expect(200);
+        expect(res.body).toMatchObject({ username: user.username, email: user.email, role: 'operator', disabled: false });
+      }
+      await login(t, user.username, user.password);
+    });
+
     it('refuses a password over 72 bytes rather than truncating it', async () => {
       const res = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: uniqueName(), email: 'long@example.com', password: 'é'.repeat(40) }).expect(400);
       expect(res.body.details).toEqual([{ field: 'password', problems: ['password must be at most 72 bytes'] }]);

@@ -173,6 +173,26 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
     expect(list.body.total).toBe(0);
   });
 
+  // Found by the fuzz: a JSON body sent as a form is one field named by the whole JSON, and the 400
+  // echoed that name, the password in it included.
+  it.each(['/token', '/create-user', '/generate-data'])('POST %s: a JSON body sent as a form is refused without echoing what it held', async (path) => {
+    const password = 'pw-0123456789ab';
+    const res = await t.http().post(path).auth(admin, { type: 'bearer' }).set('Content-Type', FORM_TYPE).send(JSON.stringify({ username: 'alice', password, days_before: 3 }));
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain(password);
+    expect(res.body.details[0]).toEqual({ field: expect.stringMatching(/^\(a field whose name of \d+ characters is not shown\)$/), problems: [expect.stringMatching(/should not exist$/)] });
+  });
+
+  // Found by the fuzz: a 404 quoted the URL it was asked for, card number and all.
+  it('masks a card number in an error that quotes the request', async () => {
+    for (const send of [() => t.http().put('/api/transactions?filter_value=4111111111111111').auth(admin, { type: 'bearer' }), () => t.http().get('/no-such-route/4111111111111111')]) {
+      const res = await send();
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('4111111111111111');
+      expect(res.body.message).toContain('411111******1111');
+    }
+  });
+
   it('GET /api/settlement/files?skip=18446744073709551616 (a 500 before) and skip=1e30: 400 naming skip', async () => {
     for (const skip of ['18446744073709551616', '1e30']) {
       const res = await t.http().get('/api/settlement/files').query({ skip }).auth(admin, { type: 'bearer' }).expect(400);

@@ -48,7 +48,8 @@ export class UsersService {
    * change their own email, full name and password. Nobody changes their own role or disables
    * themselves, so no one can escalate and no admin can lock themselves out.
    */
-  async createOrUpdate(actor: AuthUser, dto: CreateUserDto): Promise<{ user: User; created: boolean }> {
+  async createOrUpdate(actor: AuthUser, given: CreateUserDto): Promise<{ user: User; created: boolean }> {
+    const dto = withoutNulls(given);
     const existing = await this.findByUsername(dto.username);
     const isAdmin = hasRole(actor, 'admin');
     const ownAccount = existing?.id === actor.id;
@@ -146,6 +147,16 @@ export class UsersService {
       throw new ConflictError('Email already in use: emails are compared without regard to case');
     }
   }
+}
+
+/**
+ * A JSON null reads as an absent field, as on every other route: IsOptional lets it through, and
+ * every rule below asks `!== undefined`. Only full_name may be cleared, so its null is kept.
+ */
+function withoutNulls(dto: CreateUserDto): CreateUserDto {
+  const kept: Record<string, unknown> = { ...dto };
+  for (const field of ['email', 'password', 'role', 'disabled']) if (kept[field] === null) delete kept[field];
+  return kept as unknown as CreateUserDto;
 }
 
 /** What the audit trail keeps of a user: never the password or its hash. */

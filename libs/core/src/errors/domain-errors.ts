@@ -37,9 +37,24 @@ export class ValidationError extends DomainError {
   readonly kind = 'validation';
 
   static fields(problems: FieldProblem[]): ValidationError {
-    const names = problems.map((p) => p.field).join(', ');
-    return new ValidationError(`Invalid input: ${names}`, problems);
+    const shown = problems.map(withShownName);
+    const names = shown.map((p) => p.field).join(', ');
+    return new ValidationError(`Invalid input: ${names}`, shown);
   }
+}
+
+/** What a field's name looks like: the DTOs' names, dotted paths and array indexes. */
+const FIELD_NAME = /^[A-Za-z0-9_.\-[\]]{1,64}$/;
+
+/**
+ * The problem with its field named, if the name is one; else with a stand-in. A name that is no name
+ * holds whatever the client sent (a JSON body sent as a form is one field named by the whole JSON,
+ * password included), and an error never echoes it, in its fields or its problems.
+ */
+function withShownName(problem: FieldProblem): FieldProblem {
+  if (FIELD_NAME.test(problem.field)) return problem;
+  const field = problem.field === '' ? '(a field with an empty name)' : `(a field whose name of ${problem.field.length} characters is not shown)`;
+  return { field, problems: problem.problems.map((text) => (problem.field === '' ? text : text.split(problem.field).join(field))) };
 }
 
 export class UnauthorizedError extends DomainError {

@@ -111,6 +111,29 @@ describe('HttpErrorFilter', () => {
       expect(response.body).toEqual({ statusCode: status, error: reason, message: error.message, requestId: undefined });
     });
 
+    // Found by the fuzz: a JSON body sent as a form is one field named by the whole JSON, echoed.
+    it('names a field whose name is no name by a stand-in, in the message and the problems', () => {
+      const name = '{"username":"alice","password":"pw-0123456789ab"}';
+      const response = handle(ValidationError.fields([{ field: name, problems: [`property ${name} should not exist`] }, { field: '', problems: ['property  should not exist'] }]));
+      const shown = `(a field whose name of ${name.length} characters is not shown)`;
+      expect(response.body).toMatchObject({
+        message: `Invalid input: ${shown}, (a field with an empty name)`,
+        details: [
+          { field: shown, problems: [`property ${shown} should not exist`] },
+          { field: '(a field with an empty name)', problems: ['property  should not exist'] },
+        ],
+      });
+      expect(JSON.stringify(response.body)).not.toContain('pw-0123456789ab');
+    });
+
+    // Found by the fuzz: a 404 quoted its URL, card number and all.
+    it('masks a card number in the message and the details', () => {
+      const response = handle(new NotFoundException('Cannot PUT /api/transactions?filter_value=4111111111111111'));
+      expect(response.body?.message).toBe('Cannot PUT /api/transactions?filter_value=411111******1111');
+      const details = handle(ValidationError.fields([{ field: 'filter_value', problems: ['4111111111111111 is not a date'] }])).body?.details;
+      expect(details).toEqual([{ field: 'filter_value', problems: ['411111******1111 is not a date'] }]);
+    });
+
     it('maps TooManyRequestsError to 429 with a Retry-After header', () => {
       const response = handle(new TooManyRequestsError('Too many login attempts', 30));
       expect(response.statusCode).toBe(429);

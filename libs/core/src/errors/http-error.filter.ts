@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DependencyUnavailableError, OUTAGE_RETRY_AFTER_SECONDS, isConstraintViolation, isOutage } from './dependency-errors';
 import { DomainError, ErrorKind, TooManyRequestsError } from './domain-errors';
+import { maskPansInText } from '../security/pan';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   validation: HttpStatus.BAD_REQUEST,
@@ -81,7 +82,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.raw.end();
       return;
     }
-    void response.code(status).type('application/json; charset=utf-8').send(errorBody(status, message, request.id, details));
+    // An error may quote what the request held (a 404 names its URL): a card number in it is masked.
+    void response.code(status).type('application/json; charset=utf-8').send(errorBody(status, maskPansInText(message), request.id, withPansMasked(details)));
   }
 
   private describe(exception: unknown): { status: number; message: string; details?: unknown } {
@@ -110,6 +112,18 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (isConstraintViolation(exception)) return { status: HttpStatus.CONFLICT, message: 'The change conflicts with data stored meanwhile; read it again and retry' };
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
   }
+}
+
+/** Every text in an error's details with its card numbers masked; most hold no 13 digits in a row, and are kept as they are. */
+function withPansMasked(details: unknown): unknown {
+  return details === undefined || !/\d{13}/.test(JSON.stringify(details)) ? details : maskPansIn(details);
+}
+
+function maskPansIn(value: unknown): unknown {
+  if (typeof value === 'string') return maskPansInText(value);
+  if (Array.isArray(value)) return value.map(maskPansIn);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskPansIn(item)]));
+  return value;
 }
 
 /** ioredis names its errors; anything else unnamed is reported without guessing which database. */

@@ -99,6 +99,10 @@ export class RowRules {
     if (!this.cell(v, spans, this.docIdt)) return this.reject(line, 'DOC_IDT', 'DOC_IDT: required, empty', raw);
     if (!validDocIdt(v, this.a, this.b)) return this.reject(line, 'DOC_IDT', `DOC_IDT: ${this.echo(v)} is not 1–32 of A-Z a-z 0-9 _ -`, raw);
     const docIdt = v.slice(this.a, this.b);
+    // No copy of a full PAN is kept (§Settlement file), and an id cannot be masked and still identify.
+    if (docIdt.length >= 13 && maskCardNumbers(docIdt) !== docIdt) {
+      return this.reject(line, 'DOC_IDT', 'DOC_IDT: holds a card number, which is never stored (card numbers go in CARD_NO)', raw);
+    }
 
     if (!this.cell(v, spans, this.transDate)) return this.reject(line, 'TRANS_DATE', 'TRANS_DATE: required, empty', raw);
     const transDate = parseDate(v, this.a, this.b, this.dateFormat);
@@ -133,9 +137,9 @@ export class RowRules {
       if (cardNo.length !== this.b - this.a || !v.startsWith(cardNo, this.a)) recordRaw = this.replaceCardNo(raw, cardNo);
     }
 
-    const merchantId = this.text(v, spans, this.merchantId);
+    const merchantId = this.maskedText(v, spans, this.merchantId);
     if (merchantId !== null && merchantId.length > LIMITS.MERCHANT_ID) return this.tooLong(line, 'MERCHANT_ID', merchantId, raw);
-    const terminalId = this.text(v, spans, this.terminalId);
+    const terminalId = this.maskedText(v, spans, this.terminalId);
     if (terminalId !== null && terminalId.length > LIMITS.TERMINAL_ID) return this.tooLong(line, 'TERMINAL_ID', terminalId, raw);
 
     let mcc: string | null = null;
@@ -210,6 +214,15 @@ export class RowRules {
 
   private text(v: string, spans: Int32Array, index: number): string | null {
     return this.cell(v, spans, index) ? v.slice(this.a, this.b) : null;
+  }
+
+  /**
+   * A free-text cell long enough to hold a card number (MERCHANT_ID, TERMINAL_ID) with any in it
+   * masked, as in the file's archived copy: no copy of a full PAN is kept, whichever column it is in.
+   */
+  private maskedText(v: string, spans: Int32Array, index: number): string | null {
+    const text = this.text(v, spans, index);
+    return text !== null && text.length >= 13 ? maskCardNumbers(text) : text;
   }
 
   /** The current cell, fit for a reason. */

@@ -379,6 +379,29 @@ describe('parseSettlementFile: card numbers', () => {
   });
 });
 
+describe('parseSettlementFile: card numbers outside CARD_NO', () => {
+  // Found by the fuzz: a PAN in TERMINAL_ID or DOC_IDT was stored and served as it was.
+  it('masks a card number in MERCHANT_ID and TERMINAL_ID, as the archived file shows them', async () => {
+    const { records, rejects } = await parse(file(row({ TERMINAL_ID: FULL_PAN }), row({ DOC_IDT: 'D2', MERCHANT_ID: '378282246310005' }), row({ DOC_IDT: 'D3', TERMINAL_ID: '4111111111111112' })));
+    expect(rejects).toEqual([]);
+    expect(records.map((r) => [r.merchantId, r.terminalId])).toEqual([
+      [null, MASKED],
+      ['378282*****0005', null],
+      // Not a card number (it fails the Luhn check): kept as it is.
+      [null, '4111111111111112'],
+    ]);
+  });
+
+  it('rejects a DOC_IDT that holds a card number, showing it masked', async () => {
+    const { records, rejects } = await parse(file(row({ DOC_IDT: FULL_PAN }), row({ DOC_IDT: `X-${FULL_PAN}` }), row({ DOC_IDT: '4111-1111-1111-1111' }), row({ DOC_IDT: '4111111111111112' })));
+    expect(records.map((r) => r.docIdt)).toEqual(['4111111111111112']);
+    expect(rejects.map((r) => [r.line, r.column, r.reason])).toEqual(
+      [2, 3, 4].map((line) => [line, 'DOC_IDT', 'DOC_IDT: holds a card number, which is never stored (card numbers go in CARD_NO)']),
+    );
+    for (const reject of rejects) expect(reject.raw.replace(/-/g, '')).not.toContain(FULL_PAN);
+  });
+});
+
 describe('parseSettlementFile: encodings', () => {
   const latin1File = Buffer.from(
     `${CANONICAL_HEADER}\n${row({ MERCHANT_ID: 'PLAIN' })}\n${row({ DOC_IDT: 'D2', MERCHANT_ID: 'Café' })}\n${row({ DOC_IDT: 'D3' })}\n`,
