@@ -200,19 +200,25 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
     }
   });
 
-  it('a NUL in a header value is refused by the HTTP parser, in the error shape, naming the header', async () => {
+  /** Sends `request` as raw bytes on a new connection and answers the status line + headers and the body. */
+  const raw = async (request: string | Buffer): Promise<{ head: string; body: string }> => {
     const server = t.app.getHttpServer();
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const raw = await new Promise<string>((resolve, reject) => {
+    const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1');
-      let answer = '';
-      socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
-      socket.on('end', () => resolve(answer));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+      socket.on('end', () => resolve(text));
       socket.on('error', reject);
-      socket.write(Buffer.concat([Buffer.from('GET /users/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a'), Buffer.from([0]), Buffer.from('b\r\n\r\n')]));
+      socket.write(request);
     });
-    const [head, body] = raw.split('\r\n\r\n');
+    const [head, ...rest] = answer.split('\r\n\r\n');
+    return { head, body: rest.join('\r\n\r\n') };
+  };
+
+  it('a NUL in a header value is refused by the HTTP parser, in the error shape, naming the header', async () => {
+    const { head, body } = await raw(Buffer.concat([Buffer.from('GET /users/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a'), Buffer.from([0]), Buffer.from('b\r\n\r\n')]));
     expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     expect(head).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}/);
     expect(JSON.parse(body)).toMatchObject({
@@ -222,6 +228,29 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
       details: [{ field: 'Authorization', problems: ['the Authorization header must not contain a NUL or another control character'] }],
       requestId: expect.any(String),
     });
+  });
+
+  // Found by the fuzz: Node answered these two itself, bare (no body, no request id).
+  it('an HTTP/1.1 request without Host: 400 in the error shape naming Host; HTTP/1.0 needs none', async () => {
+    const { head, body } = await raw('GET /health/live HTTP/1.1\r\nConnection: close\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(head).toMatch(/\r\nx-request-id: \S+/i);
+    expect(JSON.parse(body)).toMatchObject({ statusCode: 400, message: 'Invalid input: Host', details: [{ field: 'Host', problems: ['an HTTP/1.1 request must carry a Host header'] }] });
+    expect((await raw('GET /health/live HTTP/1.0\r\n\r\n')).head).toMatch(/^HTTP\/1\.1 200 OK/);
+  });
+
+  it('an Expect other than 100-continue: 417 in the error shape naming Expect', async () => {
+    const { head, body } = await raw('POST /api/token HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+    expect(head).toMatch(/^HTTP\/1\.1 417 Expectation Failed/);
+    expect(head).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}/);
+    expect(JSON.parse(body)).toMatchObject({ statusCode: 417, message: 'Invalid input: Expect', details: [{ field: 'Expect', problems: ['only "100-continue" can be met'] }] });
+  });
+
+  // Found by the fuzz: a 300 KB array of 100,000 `{}` was 100,000 unknown fields, a 7 MB answer.
+  it('a body holding more than 1,000 values: one short 400 naming the body', async () => {
+    const res = await t.http().post('/create-transaction').auth(admin, { type: 'bearer' }).type('json').send(`[${'{},'.repeat(100_000)}{}]`).expect(400);
+    expect(res.body.details).toEqual([{ field: 'body', problems: ['the body holds more than 1000 values (fields and array elements)'] }]);
+    expect(res.text.length).toBeLessThan(1_000);
   });
 });
 

@@ -17,22 +17,8 @@ export interface CampaignOptions {
   /** How often each operation is drawn (by its key, default 1): the slow ones (bcrypt) less. */
   weights?: Record<string, number>;
   oracle: OracleOptions;
-  /** Gaps of the product this run knows of and tolerates, each by the exact answer it excuses. */
-  knownGaps?: KnownGap[];
   /** Called with each answer, to collect what later cases or the read-back need (task ids…). */
   observe?(fuzzCase: FuzzCase, res: FuzzResponse): void;
-}
-
-/**
- * A known fault the fuzz cannot have fixed (it lies in code another change owns), excused only for
- * the mutation that provokes it, with its status, when every problem of the answer is one it names.
- */
-export interface KnownGap {
-  /** The mutation as the case lists it, e.g. `raw:noHost`. */
-  mutation: string;
-  status: number;
-  problems: string[];
-  why: string;
 }
 
 export interface Failure {
@@ -54,8 +40,6 @@ export class Tally {
   readonly mutations = new Map<string, number>();
   /** "POST /token" → milliseconds its answers took in all, to see what a run's time goes to. */
   readonly millis = new Map<string, number>();
-  /** "raw:noHost 400" → answers a known gap excused. */
-  readonly tolerated = new Map<string, number>();
   requests = 0;
 
   cover(key: string): void {
@@ -183,15 +167,7 @@ export async function runCampaign(target: FuzzTarget, client: FuzzClient, option
         tally.failures.push({ index, summary, request: describeRequest(fuzzCase.request), problems: [`no answer: ${(error as Error).message}`] });
         continue;
       }
-      let problems = [...problemsOf(fuzzCase.request.method, op.path, res, options.oracle, fuzzCase.request), ...authorizationProblems(fuzzCase, res)];
-      const gap = options.knownGaps?.find(
-        (g) => fuzzCase.mutations.includes(g.mutation) && res.status === g.status && problems.length > 0 && problems.every((p) => g.problems.includes(p)),
-      );
-      if (gap) {
-        const key = `${gap.mutation} ${gap.status}`;
-        tally.tolerated.set(key, (tally.tolerated.get(key) ?? 0) + 1);
-        problems = [];
-      }
+      const problems = [...problemsOf(fuzzCase.request.method, op.path, res, options.oracle, fuzzCase.request), ...authorizationProblems(fuzzCase, res)];
       tally.record(index, summary, fuzzCase.request, res, problems);
       options.observe?.(fuzzCase, res);
     }

@@ -9,6 +9,7 @@ import { registerAccessLog } from './access-log.hook';
 import { registerBearerChallenge } from './bearer-challenge.hook';
 import { registerBodyDepthCheck } from './body-depth.hook';
 import { answerClientError } from './client-error';
+import { registerHttpConformance } from './http-conformance';
 import { closeOnSignals } from './graceful-shutdown';
 import { registerRequestIdHooks, requestIdOf } from './request-id.hook';
 import { registerTextOnlyBodyMarker } from './text-only-body.hook';
@@ -31,6 +32,8 @@ export function createHttpAdapter(config: AppConfigService): FastifyAdapter {
     routerOptions: { ignoreTrailingSlash: true },
     // Node's own default, which Fastify turns off: a client that never finishes its request is cut off.
     requestTimeout: 300_000,
+    // A request without Host is answered in the error shape by registerHttpConformance, not bare by Node.
+    http: { requireHostHeader: false },
     // While draining on SIGTERM, a request on an open keep-alive connection is answered, not refused with 503.
     return503OnClosing: false,
     // A URL that does not decode is refused by the router before any hook or route runs: same shape.
@@ -54,6 +57,7 @@ export function configureHttpApp(app: NestFastifyApplication, config: AppConfigS
   const http = config.get('http');
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestIdHooks(fastify);
+  registerHttpConformance(fastify);
   registerAccessLog(fastify, logger);
   registerBodyDepthCheck(fastify);
   registerTextOnlyBodyMarker(fastify);
