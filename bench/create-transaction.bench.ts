@@ -36,8 +36,7 @@ const SECRET_KEY = 'bench-secret-key-of-at-least-32-bytes-long';
 const PG_POOL_SIZE = 20;
 const BODY = { amount: '12.34', currency: 'USD', occurred_at: '2026-03-01T10:00:00Z', description: 'bench', category: 'bench' };
 /** The statement TypeORM sends for one create (columns in the entity's order). */
-const INSERT =
-  'INSERT INTO transactions (id, user_id, amount, currency, description, category, occurred_at, created_at, updated_at, version) VALUES ';
+const INSERT = 'INSERT INTO transactions (id, user_id, amount, currency, description, category, occurred_at, created_at, updated_at, version) VALUES ';
 /** And its audit entry's; the anchor's seq numbers start far past the product's, so they never collide. */
 const AUDIT_INSERT =
   'INSERT INTO audit_entries (seq, id, at, actor_id, actor_username, action, subject_type, subject_id, request_id, before, after, prev_hash, hash) VALUES ';
@@ -133,7 +132,20 @@ function anchorSqlite(path: string, userId: string, seconds: number): void {
   const create = db.transaction(() => {
     const row = sqliteRow();
     insert.run(...row);
-    audit.run((seq += 1), randomUUID(), row[7], userId, 'admin', 'transaction.create', 'transaction', row[0], randomUUID(), after, '0'.repeat(64), '1'.repeat(64));
+    audit.run(
+      (seq += 1),
+      randomUUID(),
+      row[7],
+      userId,
+      'admin',
+      'transaction.create',
+      'transaction',
+      row[0],
+      randomUUID(),
+      after,
+      '0'.repeat(64),
+      '1'.repeat(64),
+    );
   });
   let done = 0;
   const until = Date.now() + seconds * 1000;
@@ -148,12 +160,21 @@ function anchorSqlite(path: string, userId: string, seconds: number): void {
 function startProduct(port: number, env: Record<string, string>): Promise<Server> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: run "npm run build" first`);
   // The product as deployed: info level, an access-log line per request (to a pipe here).
-  return start(['--max-semi-space-size=64', API_ENTRY], { NODE_ENV: 'production', PORT: String(port), METRICS_PORT: '0', SECRET_KEY, ADMIN_PASSWORD, LOG_LEVEL: 'info', ...env }, port, '/health/live');
+  return start(
+    ['--max-semi-space-size=64', API_ENTRY],
+    { NODE_ENV: 'production', PORT: String(port), METRICS_PORT: '0', SECRET_KEY, ADMIN_PASSWORD, LOG_LEVEL: 'info', ...env },
+    port,
+    '/health/live',
+  );
 }
 
 async function signIn(port: number): Promise<{ token: string; userId: string }> {
   const base = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${base}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+  const login = await fetch(`${base}/api/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
   const token = ((await login.json()) as { access_token: string }).access_token;
   const me = (await (await fetch(`${base}/users/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string };
   return { token, userId: me.id };
@@ -164,7 +185,14 @@ async function hammer(port: number, token: string, seconds: number, connections:
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
-    requests: [{ method: 'POST', path: '/create-transaction', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(BODY) }],
+    requests: [
+      {
+        method: 'POST',
+        path: '/create-transaction',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(BODY),
+      },
+    ],
   });
   return { rps: result.requests.average, p99: result.latency.p99, created: result['2xx'], failed: result.non2xx + result.errors + result.timeouts };
 }
@@ -181,7 +209,8 @@ interface Side {
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
-  if (mode === '--anchor-pg') return anchorPostgres(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]), process.argv[7] as ChainVariant);
+  if (mode === '--anchor-pg')
+    return anchorPostgres(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]), process.argv[7] as ChainVariant);
   if (mode === '--anchor-sqlite') return anchorSqlite(process.argv[3], process.argv[4], Number(process.argv[5]));
 
   const seconds = arg('duration', 10);
@@ -194,7 +223,11 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-create-'));
   const embeddedDir = mkdtempSync(join(tmpdir(), 'bench-create-embedded-'));
   // The settlement database and the queue stay embedded: only the finance database is measured.
-  const onPostgres = await startProduct(await freePort(), { DATABASE_URL: pgUrl.toString(), SETTLEMENT_DATABASE_URL: `sqlite:${join(dataDir, 'settlement.sqlite')}`, DATA_DIR: dataDir });
+  const onPostgres = await startProduct(await freePort(), {
+    DATABASE_URL: pgUrl.toString(),
+    SETTLEMENT_DATABASE_URL: `sqlite:${join(dataDir, 'settlement.sqlite')}`,
+    DATA_DIR: dataDir,
+  });
   const embedded = await startProduct(await freePort(), { DATA_DIR: embeddedDir });
   const pool = new Pool({ connectionString: pgUrl.toString(), max: 1 });
   try {
@@ -208,7 +241,8 @@ async function main(): Promise<void> {
         anchor: () => child(__filename, ['--anchor-pg', pgUrl.toString(), pgUser.userId, String(seconds), String(connections), 'none']),
         chained: (variant) => child(__filename, ['--anchor-pg', pgUrl.toString(), pgUser.userId, String(seconds), String(connections), variant]),
         product: () => hammer(onPostgres.port, pgUser.token, seconds, connections),
-        rows: async () => Number((await pool.query('SELECT COUNT(*) AS n FROM transactions WHERE description = $1 AND user_id = $2', ['bench', pgUser.userId])).rows[0].n),
+        rows: async () =>
+          Number((await pool.query('SELECT COUNT(*) AS n FROM transactions WHERE description = $1 AND user_id = $2', ['bench', pgUser.userId])).rows[0].n),
         target: 0.5,
       },
       {
@@ -217,7 +251,9 @@ async function main(): Promise<void> {
         product: () => hammer(embedded.port, sqliteUser.token, seconds, connections),
         rows: async () => {
           const db = new Database(sqliteFile, { readonly: true });
-          const n = (db.prepare('SELECT COUNT(*) AS n FROM transactions WHERE description = ? AND user_id = ?').get('bench', sqliteUser.userId) as { n: number }).n;
+          const n = (
+            db.prepare('SELECT COUNT(*) AS n FROM transactions WHERE description = ? AND user_id = ?').get('bench', sqliteUser.userId) as { n: number }
+          ).n;
           db.close();
           return n;
         },
@@ -253,7 +289,9 @@ async function main(): Promise<void> {
         'anchor inserts/s (median)': anchor.toFixed(0),
         'product req/s (median)': product.toFixed(0),
         'product p99 ms': median(productRuns.map((r) => r.p99)).toFixed(1),
-        'anchor + head-row lock / one-statement lock': side.chained ? `${median(chainedRuns['head-row']).toFixed(0)} / ${median(chainedRuns['one-statement']).toFixed(0)}` : '-',
+        'anchor + head-row lock / one-statement lock': side.chained
+          ? `${median(chainedRuns['head-row']).toFixed(0)} / ${median(chainedRuns['one-statement']).toFixed(0)}`
+          : '-',
         ratio: ratio.toFixed(2),
         'rows stored / 201s': `${counts.join(', ')}${truthful ? '' : ' (NO)'}`,
         target: side.target ? `≥ ${side.target}` : 'reported',

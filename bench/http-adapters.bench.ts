@@ -42,7 +42,9 @@ async function main(): Promise<void> {
     for (const kind of ['bare', 'express', 'fastify'] as const) await load(servers[kind].port, ['/api/transactions'], 3, connections, headers); // warm-up
     for (let i = 0; i < repeat; i++) {
       for (const kind of ['bare', 'express', 'fastify'] as const) runs[kind].push(await hit(kind));
-      console.log(`run ${i + 1}: bare ${runs.bare[i].rps.toFixed(0)}, Nest on Express ${runs.express[i].rps.toFixed(0)}, Nest on Fastify ${runs.fastify[i].rps.toFixed(0)} req/s (${machine()})`);
+      console.log(
+        `run ${i + 1}: bare ${runs.bare[i].rps.toFixed(0)}, Nest on Express ${runs.express[i].rps.toFixed(0)}, Nest on Fastify ${runs.fastify[i].rps.toFixed(0)} req/s (${machine()})`,
+      );
     }
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
@@ -60,7 +62,13 @@ async function main(): Promise<void> {
   });
   console.log(
     `\n${machine()}\n${table([
-      { workload: `bare Fastify JSON route (anchor), ${connections} connections`, 'req/s (median)': rps('bare').toFixed(0), 'p50 / p99 ms': p('bare'), ratio: '1.00', 'room for the product (≥ 0.5 × anchor)': '-' },
+      {
+        workload: `bare Fastify JSON route (anchor), ${connections} connections`,
+        'req/s (median)': rps('bare').toFixed(0),
+        'p50 / p99 ms': p('bare'),
+        ratio: '1.00',
+        'room for the product (≥ 0.5 × anchor)': '-',
+      },
       row('express', 'Nest on Express: bearer guard + constant 10-record page'),
       row('fastify', 'Nest on Fastify: bearer guard + constant 10-record page'),
     ])}\n`,

@@ -128,9 +128,10 @@ export async function sqliteInsertAnchor(csvPath: string, url: string, batchSize
       prepare(sql: string): { run(...params: unknown[]): unknown };
       transaction(fn: (rows: unknown[][]) => void): (rows: unknown[][]) => void;
     };
-    const schema = (await dataSource.query(
-      "SELECT type, sql FROM sqlite_master WHERE tbl_name = 'card_transactions' AND sql IS NOT NULL",
-    )) as Array<{ type: string; sql: string }>;
+    const schema = (await dataSource.query("SELECT type, sql FROM sqlite_master WHERE tbl_name = 'card_transactions' AND sql IS NOT NULL")) as Array<{
+      type: string;
+      sql: string;
+    }>;
     const rename = (sql: string) => sql.replace(/"card_transactions"/g, `"${ANCHOR_TABLE}"`).replace(/"ix_card_tx_/g, '"ix_anchor_');
     const indexes = schema.filter((s) => s.type === 'index').map((s) => rename(s.sql));
     db.exec(`DROP TABLE IF EXISTS ${ANCHOR_TABLE}`);
@@ -174,7 +175,12 @@ function csvHeader(csvPath: string): string[] {
   const start = Buffer.alloc(64 * 1024);
   const length = readSync(fd, start, 0, start.length, 0);
   closeSync(fd);
-  return start.toString('utf8', 0, length).replace(/^\uFEFF/, '').split(/\r?\n/)[0].split(',').map((h) => h.trim().toUpperCase());
+  return start
+    .toString('utf8', 0, length)
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)[0]
+    .split(',')
+    .map((h) => h.trim().toUpperCase());
 }
 
 // ---------------------------------------------------------------------------------------------

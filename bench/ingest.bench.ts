@@ -67,7 +67,16 @@ async function runProduct(url: string, file: string): Promise<void> {
     loadConfig({ SETTLEMENT_DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password' }),
   );
   @Module({
-    imports: [AppConfigModule.forRoot(config), RedisModule, DatabaseModule.forRoot(), JobsModule.forRoot(config, { runProcessors: false }), IdempotencyModule, AuditModule, ExtractsModule, SettlementIngestModule],
+    imports: [
+      AppConfigModule.forRoot(config),
+      RedisModule,
+      DatabaseModule.forRoot(),
+      JobsModule.forRoot(config, { runProcessors: false }),
+      IdempotencyModule,
+      AuditModule,
+      ExtractsModule,
+      SettlementIngestModule,
+    ],
     // ExtractsModule: every job needs its handler registered at boot, even where none runs. The
     // feature modules' routes need the idempotency and audit modules even where no request comes.
   })

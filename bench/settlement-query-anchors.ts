@@ -18,8 +18,7 @@ export const PRODUCT_POOL_SIZE = 20;
 export const merchantId = (i: number) => `MERCH${String(i % MERCHANTS).padStart(10, '0')}`;
 
 /** The cached read's request: one of the first `MERCHANTS` merchants' latest records. */
-export const merchantPath = (i: number) =>
-  `/api/transactions?filter_by=MERCHANT_ID&filter_value=${merchantId(i)}&sort_by=TRANS_DATE&sort_order=desc&limit=10`;
+export const merchantPath = (i: number) => `/api/transactions?filter_by=MERCHANT_ID&filter_value=${merchantId(i)}&sort_by=TRANS_DATE&sort_order=desc&limit=10`;
 
 /**
  * Query `i` of the distinct stream: merchant `i mod 1000`, its latest records from a date that

@@ -61,7 +61,9 @@ function withDatabase(server: string, name: string): string {
  */
 async function seed(url: string, rows: number): Promise<void> {
   const server = await createConnection({ uri: MYSQL });
-  const existing = await server.query(`SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = 'card_transactions'`, [DB_NAME]);
+  const existing = await server.query(`SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = 'card_transactions'`, [
+    DB_NAME,
+  ]);
   if (flag('reuse') && Number((existing[0] as Array<{ n: number }>)[0].n) > 0) {
     const [[{ n }]] = (await server.query(`SELECT COUNT(*) AS n FROM ${DB_NAME}.card_transactions`)) as unknown as [[{ n: number }]];
     if (Number(n) === rows) {
@@ -146,7 +148,11 @@ async function token(port: number): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-async function getJson(port: number, path: string, auth: string): Promise<{ ms: number; body: { next_cursor: string | null; transactions: unknown[]; total: number } }> {
+async function getJson(
+  port: number,
+  path: string,
+  auth: string,
+): Promise<{ ms: number; body: { next_cursor: string | null; transactions: unknown[]; total: number } }> {
   const started = process.hrtime.bigint();
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${auth}` } });
   const body = (await res.json()) as { next_cursor: string | null; transactions: unknown[]; total: number };
@@ -192,7 +198,13 @@ async function checkSameAnswers(port: number, auth: string, url: string, from: n
       const [rows] = (await connection.query(page.sql, page.params)) as unknown as [Array<{ DOC_IDT: string }>];
       const [[{ n }]] = (await connection.query(count.sql, count.params)) as unknown as [[{ n: number }]];
       const ids = (body.transactions as Array<{ DOC_IDT: string }>).map((r) => r.DOC_IDT);
-      if (Number(n) !== body.total || rows.slice(0, 10).map((r) => r.DOC_IDT).join() !== ids.join()) {
+      if (
+        Number(n) !== body.total ||
+        rows
+          .slice(0, 10)
+          .map((r) => r.DOC_IDT)
+          .join() !== ids.join()
+      ) {
         throw new Error(`the anchor's statements answer query ${i} differently from the product`);
       }
     }
@@ -288,20 +300,34 @@ async function main(): Promise<void> {
     const toBare = m('cached', 'rps') / m('bare', 'rps');
     row('bare', `bare Fastify JSON route, ${connections} connections`);
     row('ceiling', 'ceiling: Nest on Fastify, token check, constant 10-record page');
-    row('cached', `cached: filter MERCHANT_ID, sort TRANS_DATE desc, limit 10, ${rows} rows`, `${toCeiling.toFixed(2)} × ceiling`, '≥ 0.8 × ceiling', verdict(toCeiling >= 0.8));
+    row(
+      'cached',
+      `cached: filter MERCHANT_ID, sort TRANS_DATE desc, limit 10, ${rows} rows`,
+      `${toCeiling.toFixed(2)} × ceiling`,
+      '≥ 0.8 × ceiling',
+      verdict(toCeiling >= 0.8),
+    );
     row('cached', '  the same against the bare route (moonshot)', `${toBare.toFixed(2)} × bare`, '≥ 0.5 × bare', verdict(toBare >= 0.5));
     if (servers.uncached) {
       const rpsRatio = m('uncached', 'rps') / m('mysql2', 'rps');
       const p99Ratio = m('uncached', 'p99') / m('mysql2', 'p99');
       row('mysql2', `mysql2 pool (${SEND_MODE}, 20 connections): the product's page + COUNT, distinct queries, ${connections} at a time`);
-      row('uncached', 'uncached: the product on the same distinct queries (every one a miss)', `${rpsRatio.toFixed(2)} × mysql2 req/s`, '≥ 0.7 ×', verdict(rpsRatio >= 0.7));
-      row('uncached', '  its p99 against the anchor\'s', `${p99Ratio.toFixed(2)} × mysql2 p99`, '≤ 1.5 ×', verdict(p99Ratio <= 1.5));
+      row(
+        'uncached',
+        'uncached: the product on the same distinct queries (every one a miss)',
+        `${rpsRatio.toFixed(2)} × mysql2 req/s`,
+        '≥ 0.7 ×',
+        verdict(rpsRatio >= 0.7),
+      );
+      row('uncached', "  its p99 against the anchor's", `${p99Ratio.toFixed(2)} × mysql2 p99`, '≤ 1.5 ×', verdict(p99Ratio <= 1.5));
 
       // `--no-deep`: the ratios only (the walk takes minutes).
-      for (const [label, base] of flag('no-deep') ? [] : ([
-        ['sort TRANS_DATE desc', '/api/transactions?sort_by=TRANS_DATE&sort_order=desc'],
-        ['sort MERCHANT_ID asc (2% NULL)', '/api/transactions?sort_by=MERCHANT_ID&sort_order=asc'],
-      ] as const)) {
+      for (const [label, base] of flag('no-deep')
+        ? []
+        : ([
+            ['sort TRANS_DATE desc', '/api/transactions?sort_by=TRANS_DATE&sort_order=desc'],
+            ['sort MERCHANT_ID asc (2% NULL)', '/api/transactions?sort_by=MERCHANT_ID&sort_order=asc'],
+          ] as const)) {
         const deep = await deepPage(servers.cached.port, auth, base, depth);
         results.push({
           workload: `a page ${depth} records deep with the cursor, ${label}, limit 10`,

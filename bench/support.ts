@@ -6,7 +6,9 @@ export const WORKER_NODE_FLAGS = ['--max-semi-space-size=32', '--max-old-space-s
 
 /** What every figure is quoted with (§Performance): the Node version and the machine's load. */
 export function machine(): string {
-  return `Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  return `Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 }
 
 /** Median of a list of numbers (the figure quoted; best runs are not). */

@@ -115,7 +115,8 @@ function passportGuard(): Constructor {
     }
 
     handleRequest<T>(error: unknown, user: T, info: unknown): T {
-      if (error || !user) throw new UnauthorizedError(info instanceof Error && info.name === 'TokenExpiredError' ? 'Token expired' : 'Missing or invalid token');
+      if (error || !user)
+        throw new UnauthorizedError(info instanceof Error && info.name === 'TokenExpiredError' ? 'Token expired' : 'Missing or invalid token');
       return user;
     }
   }
@@ -193,7 +194,14 @@ async function main(): Promise<void> {
   const perRequestUs = (1 / rps('passport') - 1 / rps('current')) * 1e6;
   console.log(
     `\n${table([
-      { guard: 'current: AccessGuard + TokenVerifier + IdentityLoader', 'req/s (median)': rps('current').toFixed(0), 'p50 / p99 ms': p('current'), figure: '-', verdict: '-', machine: loads[loads.length - 1] },
+      {
+        guard: 'current: AccessGuard + TokenVerifier + IdentityLoader',
+        'req/s (median)': rps('current').toFixed(0),
+        'p50 / p99 ms': p('current'),
+        figure: '-',
+        verdict: '-',
+        machine: loads[loads.length - 1],
+      },
       {
         guard: 'passport: AuthGuard(jwt) + passport-jwt, validate → IdentityLoader',
         'req/s (median)': rps('passport').toFixed(0),

@@ -33,7 +33,10 @@ function jest(name, args) {
 function servicesReachable() {
   const probe = spawnSync(
     'node',
-    ['-e', "require('ts-node').register({transpileOnly:true});require('./test/support/services').unreachableServices().then(d=>{if(d.length){console.error(d.join('\\n'));process.exit(1)}})"],
+    [
+      '-e',
+      "require('ts-node').register({transpileOnly:true});require('./test/support/services').unreachableServices().then(d=>{if(d.length){console.error(d.join('\\n'));process.exit(1)}})",
+    ],
     { encoding: 'utf8' },
   );
   return { ok: probe.status === 0, why: (probe.stderr || '').trim() };

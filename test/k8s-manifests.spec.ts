@@ -317,7 +317,10 @@ describe('deploy/k8s', () => {
     it('api and worker share DATA_DIR on one ReadWriteMany volume', () => {
       const claim = named('PersistentVolumeClaim', 'payments-data');
       expect(claim.spec!.accessModes).toEqual(['ReadWriteMany']);
-      for (const [name, container] of [['payments-api', api], ['payments-worker', worker]] as const) {
+      for (const [name, container] of [
+        ['payments-api', api],
+        ['payments-worker', worker],
+      ] as const) {
         const mount = container.volumeMounts!.find((m) => m.mountPath === configMap.data!.DATA_DIR);
         expect(podOf(name).volumes!.find((v) => v.name === mount?.name)?.persistentVolumeClaim?.claimName).toBe('payments-data');
       }

@@ -30,7 +30,7 @@ function ownLib(file: string): string | null {
 const files = ['apps', 'libs', 'bench', 'scripts'].flatMap((dir) => sources(join(ROOT, dir)));
 
 describe('the lib graph', () => {
-  it('has no import past another lib\'s index', () => {
+  it("has no import past another lib's index", () => {
     const deep = files.flatMap((file) =>
       importsOf(file)
         .filter(({ lib, deep }) => deep !== undefined && lib !== ownLib(file))

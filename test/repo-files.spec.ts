@@ -13,7 +13,15 @@ describe('docker-compose.yml', () => {
   const compose = load(read('docker-compose.yml')) as {
     services: Record<
       string,
-      { environment?: Record<string, string>; secrets?: string[]; healthcheck?: unknown; networks?: string[]; profiles?: string[]; ports?: string[]; volumes?: string[] }
+      {
+        environment?: Record<string, string>;
+        secrets?: string[];
+        healthcheck?: unknown;
+        networks?: string[];
+        profiles?: string[];
+        ports?: string[];
+        volumes?: string[];
+      }
     >;
     secrets: Record<string, { file: string }>;
   };
@@ -106,7 +114,12 @@ describe('Dockerfiles', () => {
 });
 
 describe('README and docs/ stand alone', () => {
-  const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+  const documents = [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`),
+  ];
 
   it.each(documents)('%s names no path outside the repository', (path) => {
     expect(read(path)).not.toMatch(/\.\.\/shared|(?:^|[\s(`'"])\.\.\/(?!docs\/)/m);
@@ -126,4 +139,3 @@ describe('README and docs/ stand alone', () => {
     expect(readme).toContain('admin:reset-password');
   });
 });
-

@@ -88,7 +88,12 @@ async function main(): Promise<void> {
       if (state.rows > atKill.rows || state.status === 'completed') break;
       await sleep(100);
     }
-    events.push({ kill: i + 1, 'rows stored at kill': atKill.rows, 'of valid': generated.valid, 'resumed after (s)': ((Date.now() - killedAt) / 1000).toFixed(1) });
+    events.push({
+      kill: i + 1,
+      'rows stored at kill': atKill.rows,
+      'of valid': generated.valid,
+      'resumed after (s)': ((Date.now() - killedAt) / 1000).toFixed(1),
+    });
   }
   for (;;) {
     const state = await loaded();
@@ -96,7 +101,9 @@ async function main(): Promise<void> {
     await sleep(200);
   }
   worker.kill('SIGTERM');
-  const [[file]] = (await db.query(`SELECT id, status, rows_loaded, rows_rejected FROM settlement_files`)) as never as [[{ id: string; status: string; rows_loaded: number; rows_rejected: number }]];
+  const [[file]] = (await db.query(`SELECT id, status, rows_loaded, rows_rejected FROM settlement_files`)) as never as [
+    [{ id: string; status: string; rows_loaded: number; rows_rejected: number }],
+  ];
   const [[counts]] = (await db.query(
     `SELECT COUNT(*) AS n, COUNT(DISTINCT doc_idt) AS distinct_ids, (SELECT COUNT(*) FROM settlement_rejects) AS rejects FROM card_transactions`,
   )) as never as [[{ n: number; distinct_ids: number; rejects: number }]];

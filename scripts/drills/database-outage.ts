@@ -151,7 +151,11 @@ async function drill(part: Part, outageSeconds: number): Promise<Outcome> {
     // its client would: then every row stored has been acknowledged exactly once.
     for (const key of pendingKey.values()) {
       const body = JSON.stringify({ amount: '1.25', currency: 'USD', occurred_at: '2026-03-01T10:00:00Z', description: key });
-      const res = await fetch(`${BASE}/create-transaction`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key }, body });
+      const res = await fetch(`${BASE}/create-transaction`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key },
+        body,
+      });
       if (res.ok) acknowledged.add(key);
     }
     const createsAcknowledged = acknowledged.size;
@@ -199,10 +203,17 @@ async function main(): Promise<void> {
         `${byKind('list')} · ${byKind('settlement')} · ${byKind('settlement-cached')} | ${(o.recoveryMs / 1000).toFixed(1)} s | ${o.createsAcknowledged} / ${o.rowsStored} | ${ok ? 'PASS' : 'FAIL'} |`,
     );
   }
-  console.log('\n| database cut | requests | 503 (all with Retry-After) | other 5xx or no answer | 503 without Retry-After | 2xx during the cut: finance list · settlement uncached · cached | last failure after return | creates 2xx / rows stored | verdict |');
+  console.log(
+    '\n| database cut | requests | 503 (all with Retry-After) | other 5xx or no answer | 503 without Retry-After | 2xx during the cut: finance list · settlement uncached · cached | last failure after return | creates 2xx / rows stored | verdict |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   rows.forEach((row) => console.log(row));
-  console.log(`\nNode ${process.version}, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nNode ${process.version}, load average ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(`drill: ${passed ? 'PASSED' : 'FAILED'}`);
   if (!passed) process.exitCode = 1;
 }

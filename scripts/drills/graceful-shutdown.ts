@@ -69,7 +69,12 @@ async function api(token: string, path: string, init: RequestInit = {}): Promise
   return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : { text } };
 }
 
-async function waitForState(token: string, taskId: string, done: (body: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>> {
+async function waitForState(
+  token: string,
+  taskId: string,
+  done: (body: Record<string, unknown>) => boolean,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
   let last: Record<string, unknown> = {};
   await waitFor(
     async () => {
@@ -102,7 +107,11 @@ async function apiUnderLoad(env: Record<string, string>, databases: Databases) {
         const key = keyOf.get(loop) ?? randomUUID();
         keyOf.set(loop, key);
         const body = JSON.stringify({ amount: '2.50', currency: 'EUR', occurred_at: '2026-04-01T08:00:00Z' });
-        return { kind: 'create', path: '/create-transaction', init: { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key }, body } };
+        return {
+          kind: 'create',
+          path: '/create-transaction',
+          init: { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key }, body },
+        };
       }
       return i % 3 === 1
         ? { kind: 'list', path: '/transactions?limit=20', init: { headers: auth } }
@@ -120,7 +129,10 @@ async function apiUnderLoad(env: Record<string, string>, databases: Databases) {
   server.child.kill('SIGTERM');
   const exit = await server.exited;
   const all = await answers;
-  const stored = await pg(databases.finance, async (c) => (await c.query('SELECT COUNT(*)::int AS n FROM transactions WHERE user_id = $1', [me.id])).rows[0].n as number);
+  const stored = await pg(
+    databases.finance,
+    async (c) => (await c.query('SELECT COUNT(*)::int AS n FROM transactions WHERE user_id = $1', [me.id])).rows[0].n as number,
+  );
   const afterSignal = all.filter((a) => a.at >= signalledAt - started);
   return {
     answers: all,
@@ -187,37 +199,64 @@ async function main(): Promise<void> {
         [me.id],
       ),
     );
-    const e = await workerHandOver(env, token, async () => {
-      const res = await api(token, '/generate-data', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start_date: '2026-01-01', end_date: '2026-01-31', detailed: true }) });
-      if (res.status !== 202) throw new Error(`generate-data: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body.task_id as string;
-    }, 'extract');
+    const e = await workerHandOver(
+      env,
+      token,
+      async () => {
+        const res = await api(token, '/generate-data', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ start_date: '2026-01-01', end_date: '2026-01-31', detailed: true }),
+        });
+        if (res.status !== 202) throw new Error(`generate-data: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.body.task_id as string;
+      },
+      'extract',
+    );
     const download = await fetch(`${BASE}/extracts/${e.taskId}/download`, { headers: { authorization: `Bearer ${token}` } });
     const lines = (await download.text()).trimEnd().split('\n').length - 1;
     const extractOk = e.final.state === 'SUCCESS' && lines === EXTRACT_ROWS && e.exitMs <= GRACE_MS * 12;
-    verdicts.push(`| worker mid-extract (${EXTRACT_ROWS.toLocaleString('en')} rows, detailed) | ${e.final.state} once, finished by ${e.finishedBy} | CSV rows ${lines.toLocaleString('en')} | signalled worker exit ${e.exit} after ${e.exitMs} ms | ${extractOk ? 'PASS' : 'FAIL'} |`);
+    verdicts.push(
+      `| worker mid-extract (${EXTRACT_ROWS.toLocaleString('en')} rows, detailed) | ${e.final.state} once, finished by ${e.finishedBy} | CSV rows ${lines.toLocaleString('en')} | signalled worker exit ${e.exit} after ${e.exitMs} ms | ${extractOk ? 'PASS' : 'FAIL'} |`,
+    );
     if (!extractOk) console.log(e.firstLog.slice(-3000));
 
     // 3. the worker mid-ingest
-    const csv = ['DOC_IDT,TRANS_DATE,AMOUNT', ...Array.from({ length: INGEST_ROWS }, (_, i) => `SHUT${String(i).padStart(10, '0')},2026-01-${String((i % 28) + 1).padStart(2, '0')},${i % 1000}.25`)].join('\n');
-    const i = await workerHandOver(env, token, async () => {
-      const form = new FormData();
-      form.append('file', new Blob([csv], { type: 'text/csv' }), 'shutdown-drill.csv');
-      const res = await api(token, '/api/settlement/files', { method: 'POST', body: form });
-      if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body.task_id as string;
-    }, 'ingest');
+    const csv = [
+      'DOC_IDT,TRANS_DATE,AMOUNT',
+      ...Array.from({ length: INGEST_ROWS }, (_, i) => `SHUT${String(i).padStart(10, '0')},2026-01-${String((i % 28) + 1).padStart(2, '0')},${i % 1000}.25`),
+    ].join('\n');
+    const i = await workerHandOver(
+      env,
+      token,
+      async () => {
+        const form = new FormData();
+        form.append('file', new Blob([csv], { type: 'text/csv' }), 'shutdown-drill.csv');
+        const res = await api(token, '/api/settlement/files', { method: 'POST', body: form });
+        if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.body.task_id as string;
+      },
+      'ingest',
+    );
     const connection = await createConnection({ uri: databases.settlement });
-    const [[row]] = (await connection.query("SELECT COUNT(*) AS n, COUNT(DISTINCT doc_idt) AS d FROM card_transactions WHERE doc_idt LIKE 'SHUT%'")) as unknown as [[{ n: number; d: number }]];
+    const [[row]] = (await connection.query(
+      "SELECT COUNT(*) AS n, COUNT(DISTINCT doc_idt) AS d FROM card_transactions WHERE doc_idt LIKE 'SHUT%'",
+    )) as unknown as [[{ n: number; d: number }]];
     const [[file]] = (await connection.query("SELECT status FROM settlement_files WHERE name = 'shutdown-drill.csv'")) as unknown as [[{ status: string }]];
     await connection.end();
     const ingestOk = i.final.state === 'SUCCESS' && Number(row.n) === INGEST_ROWS && Number(row.d) === INGEST_ROWS && file.status === 'completed';
-    verdicts.push(`| worker mid-ingest (${INGEST_ROWS.toLocaleString('en')} rows) | ${i.final.state} once, finished by ${i.finishedBy}, file ${file.status} | rows ${Number(row.n).toLocaleString('en')}, distinct ${Number(row.d).toLocaleString('en')} | signalled worker exit ${i.exit} after ${i.exitMs} ms | ${ingestOk ? 'PASS' : 'FAIL'} |`);
+    verdicts.push(
+      `| worker mid-ingest (${INGEST_ROWS.toLocaleString('en')} rows) | ${i.final.state} once, finished by ${i.finishedBy}, file ${file.status} | rows ${Number(row.n).toLocaleString('en')}, distinct ${Number(row.d).toLocaleString('en')} | signalled worker exit ${i.exit} after ${i.exitMs} ms | ${ingestOk ? 'PASS' : 'FAIL'} |`,
+    );
     if (!ingestOk) console.log(i.firstLog.slice(-3000));
 
     console.log('\n| SIGTERM to | outcome | checks | exit | verdict |\n|---|---|---|---|---|');
     verdicts.forEach((v) => console.log(v));
-    console.log(`\nNode ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `\nNode ${process.version}, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     const passed = verdicts.every((v) => v.endsWith('PASS |'));
     console.log(`drill: ${passed ? 'PASSED' : 'FAILED'}`);
     if (!passed) process.exitCode = 1;

@@ -56,7 +56,13 @@ async function main(): Promise<void> {
 
   const probe = new Redis(`redis://127.0.0.1:${REDIS_PORT}/0`, { lazyConnect: true, maxRetriesPerRequest: 1 });
   probe.on('error', () => undefined);
-  if (await probe.ping().then(() => true, () => false)) throw new Error(`port ${REDIS_PORT} is taken: the drill needs its own redis-server`);
+  if (
+    await probe.ping().then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`port ${REDIS_PORT} is taken: the drill needs its own redis-server`);
 
   const { settlement, finance } = await freshDatabases(DB);
   let redis = startRedis();
@@ -107,7 +113,12 @@ async function main(): Promise<void> {
       while (polling) {
         const res = await fetch(`${base}/health/ready`).catch(() => undefined);
         const body = res ? ((await res.json()) as { status: string; details?: { redis?: { status: string } } }) : undefined;
-        health.push({ second: Math.round((Date.now() - started) / 1000), status: res?.status ?? 0, overall: body?.status ?? 'no answer', redis: body?.details?.redis?.status ?? '?' });
+        health.push({
+          second: Math.round((Date.now() - started) / 1000),
+          status: res?.status ?? 0,
+          overall: body?.status ?? 'no answer',
+          redis: body?.details?.redis?.status ?? '?',
+        });
         await sleep(1000);
       }
     })();
@@ -118,15 +129,18 @@ async function main(): Promise<void> {
     let settle!: (result: autocannon.Result) => void;
     let fail!: (error: Error) => void;
     const finished = new Promise<autocannon.Result>((resolve, reject) => ((settle = resolve), (fail = reject)));
-    const instance = autocannon({
-      url: base,
-      connections: 20,
-      overallRate: rate,
-      duration: before + outageSeconds + after,
-      timeout: 10,
-      headers: { authorization: `Bearer ${token}` },
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
-    }, (error, result) => (error ? fail(error) : settle(result)));
+    const instance = autocannon(
+      {
+        url: base,
+        connections: 20,
+        overallRate: rate,
+        duration: before + outageSeconds + after,
+        timeout: 10,
+        headers: { authorization: `Bearer ${token}` },
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+      },
+      (error, result) => (error ? fail(error) : settle(result)),
+    );
     instance.on('response', (_client: unknown, statusCode: number) => {
       const second = Math.floor((Date.now() - started) / 1000);
       const bucket = perSecond.get(second) ?? { ok: 0, failed: 0 };
@@ -172,7 +186,12 @@ async function main(): Promise<void> {
       sameApiProcessThroughout: apiStillUp,
     };
     console.log('\nper-second answers (ok/failed):');
-    console.log([...perSecond].sort((a, b) => a[0] - b[0]).map(([s, b]) => `${s}:${b.ok}/${b.failed}`).join(' '));
+    console.log(
+      [...perSecond]
+        .sort((a, b) => a[0] - b[0])
+        .map(([s, b]) => `${s}:${b.ok}/${b.failed}`)
+        .join(' '),
+    );
     console.log('\nhealth/ready each second (second:http/overall/redis):');
     console.log(health.map((h) => `${h.second}:${h.status}/${h.overall}/${h.redis}`).join(' '));
     console.log(`\n${JSON.stringify(summary, null, 2)}`);

@@ -100,7 +100,11 @@ export async function stop(app: AppProcess | undefined): Promise<void> {
 }
 
 /** The environment every drill's api and worker share: services mode, production, quiet logs. */
-export function servicesEnv(databases: { finance: string; settlement: string }, redisPrefix: string, extra: Record<string, string> = {}): Record<string, string> {
+export function servicesEnv(
+  databases: { finance: string; settlement: string },
+  redisPrefix: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     NODE_ENV: 'production',
     DATABASE_URL: databases.finance,
@@ -116,7 +120,11 @@ export function servicesEnv(databases: { finance: string; settlement: string }, 
 }
 
 export async function login(base: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${base}/api/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (!res.ok) throw new Error(`login as ${username}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;
 }
@@ -221,6 +229,10 @@ export function perSecond(answers: Answer[]): Map<number, Record<string, number>
 export function printPerSecond(title: string, answers: Answer[]): void {
   console.log(`\n${title} (second: answers)`);
   for (const [second, row] of perSecond(answers)) {
-    console.log(`  ${String(second).padStart(3)}: ${Object.entries(row).map(([k, n]) => `${k}×${n}`).join(' ')}`);
+    console.log(
+      `  ${String(second).padStart(3)}: ${Object.entries(row)
+        .map(([k, n]) => `${k}×${n}`)
+        .join(' ')}`,
+    );
   }
 }

@@ -49,7 +49,12 @@ describe.each([
   const cards: Card[] = [];
 
   const extract = async (body: object) => {
-    const res = await t.http().post('/generate-data').auth(operator.token, { type: 'bearer' }).send({ source: 'settlement', ...body }).expect(202);
+    const res = await t
+      .http()
+      .post('/generate-data')
+      .auth(operator.token, { type: 'bearer' })
+      .send({ source: 'settlement', ...body })
+      .expect(202);
     const status = await waitForTask(t, operator.token, res.body.task_id, 120_000);
     expect(status).toMatchObject({ state: 'SUCCESS', error: null });
     const file = await t
@@ -127,7 +132,14 @@ describe.each([
         new Map(
           [...expected].map(([key, e]) => [
             key,
-            { count: String(e.count), gross: money(e.gross), fees: money(e.fees), net: money(e.gross - e.fees), refund_count: String(e.refunds), refund_total: money(e.refundTotal) },
+            {
+              count: String(e.count),
+              gross: money(e.gross),
+              fees: money(e.fees),
+              net: money(e.gross - e.fees),
+              refund_count: String(e.refunds),
+              refund_total: money(e.refundTotal),
+            },
           ]),
         ),
       );

@@ -49,7 +49,11 @@ describe('settlement ingest with worker processes (MariaDB + Redis)', () => {
     } finally {
       await Promise.all(workers.map((w) => stopProcess(w)));
     }
-    const files = (await db.query(`SELECT name, status, rows_loaded FROM settlement_files ORDER BY name`)) as Array<{ name: string; status: string; rows_loaded: number }>;
+    const files = (await db.query(`SELECT name, status, rows_loaded FROM settlement_files ORDER BY name`)) as Array<{
+      name: string;
+      status: string;
+      rows_loaded: number;
+    }>;
     expect(files.map((f) => [f.name, f.status, Number(f.rows_loaded)])).toEqual(
       [...expected.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, valid]) => [name, 'completed', valid]),
     );
@@ -61,12 +65,7 @@ describe('settlement ingest with worker processes (MariaDB + Redis)', () => {
   it('a worker killed (-9) in the middle of a file: after restart every valid row is stored once and the file completes', async () => {
     const path = join(t.dataDir, 'kill.csv');
     const generated = await generateSettlementFile(path, { rows: 300_000, badRows: 30, seed: 99, docPrefix: 'KILL-' });
-    const res = await t
-      .http()
-      .post('/api/settlement/files')
-      .auth(operator, { type: 'bearer' })
-      .attach('file', path)
-      .expect(202);
+    const res = await t.http().post('/api/settlement/files').auth(operator, { type: 'bearer' }).attach('file', path).expect(202);
     const fileId = res.body.file_id;
     const first = startBuiltApp('worker', t.env);
     for (let i = 0; ; i++) {

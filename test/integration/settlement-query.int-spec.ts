@@ -28,8 +28,7 @@ async function settlementApp(env: Record<string, string>) {
     t,
     insert: (rows: Row[]) => dataSource.getRepository(CardTransaction).insert(rows.map((row) => toEntity(row, line++))),
     bump: () => t.app.get(SettlementDataVersion).bump(),
-    list: (query: Record<string, string | number> = RANGE) =>
-      t.http().get('/api/transactions').query(query).auth(operator.token, { type: 'bearer' }),
+    list: (query: Record<string, string | number> = RANGE) => t.http().get('/api/transactions').query(query).auth(operator.token, { type: 'bearer' }),
     ready: async () => (await t.http().get('/health/ready').expect(200)).body,
   };
 }

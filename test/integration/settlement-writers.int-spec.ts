@@ -44,7 +44,12 @@ async function open(kind: Kind, noLocalInfile = false): Promise<Setup> {
   }
   const options = await dataSourceOptions('settlement', { kind, url, embedded: false }, true);
   const extra = noLocalInfile ? { extra: { ...(options.extra as object), flags: '-LOCAL_FILES' } } : {};
-  const dataSource = await openDataSource({ ...options, ...extra, name: 'settlement', entities: [SettlementFile, CardTransaction, SettlementReject] } as typeof options & { name: 'settlement' });
+  const dataSource = await openDataSource({
+    ...options,
+    ...extra,
+    name: 'settlement',
+    entities: [SettlementFile, CardTransaction, SettlementReject],
+  } as typeof options & { name: 'settlement' });
   return {
     dataSource,
     writer: createSettlementBatchWriter(dataSource),

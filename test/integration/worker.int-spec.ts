@@ -3,16 +3,7 @@ import { TasksService } from '@app/jobs';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TransactionsService } from '@app/transactions';
-import {
-  TestApp,
-  createTestApp,
-  createUser,
-  grantSubscription,
-  loginAdmin,
-  startBuiltApp,
-  stopProcess,
-  waitForTask,
-} from '@app/testing';
+import { TestApp, createTestApp, createUser, grantSubscription, loginAdmin, startBuiltApp, stopProcess, waitForTask } from '@app/testing';
 
 /** The worker app as a separate process on PostgreSQL + Redis (Bull), as in services mode. */
 describe('worker process (Bull on Redis)', () => {
@@ -36,7 +27,12 @@ describe('worker process (Bull on Redis)', () => {
   afterAll(() => t.close());
 
   it('the api only queues; a separate worker process runs the job to SUCCESS', async () => {
-    const res = await t.http().post('/generate-data').auth(user.token, { type: 'bearer' }).send({ start_date: '2026-01-01', end_date: '2026-12-31', aggregation: 'month' }).expect(202);
+    const res = await t
+      .http()
+      .post('/generate-data')
+      .auth(user.token, { type: 'bearer' })
+      .send({ start_date: '2026-01-01', end_date: '2026-12-31', aggregation: 'month' })
+      .expect(202);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const queued = await t.http().get(`/task-status/${res.body.task_id}`).auth(user.token, { type: 'bearer' }).expect(200);
     expect(queued.body.state).toBe('PENDING');
@@ -51,7 +47,12 @@ describe('worker process (Bull on Redis)', () => {
   }, 90_000);
 
   it('a worker killed (-9) in the middle of a job: the job is picked up again and ends SUCCESS once', async () => {
-    const res = await t.http().post('/generate-data').auth(user.token, { type: 'bearer' }).send({ start_date: '2026-01-01', end_date: '2026-12-31', detailed: true }).expect(202);
+    const res = await t
+      .http()
+      .post('/generate-data')
+      .auth(user.token, { type: 'bearer' })
+      .send({ start_date: '2026-01-01', end_date: '2026-12-31', detailed: true })
+      .expect(202);
     const taskId = res.body.task_id;
     // The extract itself takes well under a second, so hold it mid-way: a lock on the transactions
     // table lets the worker claim the job (STARTED) and then blocks its read. Kill it there, without warning.
@@ -83,11 +84,16 @@ describe('worker process (Bull on Redis)', () => {
       const status = await waitForTask(t, user.token, taskId, 120_000);
       expect(status.state).toBe('SUCCESS');
       expect(status.result.rows).toBe(ROWS);
-      const csv = await t.http().get(`/extracts/${taskId}/download`).auth(user.token, { type: 'bearer' }).buffer(true).parse((r, cb) => {
-        let n = 0;
-        r.on('data', (chunk: Buffer) => (n += chunk.toString().split('\n').length - 1));
-        r.on('end', () => cb(null, n));
-      });
+      const csv = await t
+        .http()
+        .get(`/extracts/${taskId}/download`)
+        .auth(user.token, { type: 'bearer' })
+        .buffer(true)
+        .parse((r, cb) => {
+          let n = 0;
+          r.on('data', (chunk: Buffer) => (n += chunk.toString().split('\n').length - 1));
+          r.on('end', () => cb(null, n));
+        });
       expect(csv.body).toBe(ROWS + 1); // header + each row exactly once
     } finally {
       await stopProcess(second);

@@ -17,9 +17,7 @@ export async function createScratchDatabase(kind: ServerKind): Promise<ScratchDa
   if (kind === 'postgres') {
     await withPg(SERVICES.postgres, (client) => client.query(`CREATE DATABASE ${name}`));
   } else {
-    await withMysql(SERVICES.mysql, (connection) =>
-      connection.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`),
-    );
+    await withMysql(SERVICES.mysql, (connection) => connection.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
   }
   server.pathname = `/${name}`;
   return {

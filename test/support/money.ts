@@ -45,9 +45,7 @@ export async function sumThroughServiceAndDatabase(t: TestApp, user: CreatedUser
   for (let i = 0; i < dtos.length; i += 10_000) await service.createMany(actor, dtos.slice(i, i + 10_000));
 
   const res = await t.http().get('/transactions?limit=1').auth(user.token, { type: 'bearer' }).expect(200);
-  const actual = Object.fromEntries(
-    (res.body.totals as Array<{ currency: string; sum: string; count: number }>).map((r) => [r.currency, r]),
-  );
+  const actual = Object.fromEntries((res.body.totals as Array<{ currency: string; sum: string; count: number }>).map((r) => [r.currency, r]));
   const format = (currency: string) => {
     const scale = SCALE[currency];
     const value = expected[currency];

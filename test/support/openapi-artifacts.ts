@@ -30,8 +30,7 @@ export interface Artifact {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-const byKey = (object: JsonObject): JsonObject =>
-  Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const byKey = (object: JsonObject): JsonObject => Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /**
  * The document as committed. The order of paths and of component schemas follows the order Nest
@@ -43,9 +42,7 @@ export function documentText(document: JsonObject): string {
   const sorted: JsonObject = { ...document };
   if (sorted.paths && typeof sorted.paths === 'object') sorted.paths = byKey(sorted.paths as JsonObject);
   if (sorted.components && typeof sorted.components === 'object') {
-    sorted.components = Object.fromEntries(
-      Object.entries(byKey(sorted.components as JsonObject)).map(([name, map]) => [name, byKey(map as JsonObject)]),
-    );
+    sorted.components = Object.fromEntries(Object.entries(byKey(sorted.components as JsonObject)).map(([name, map]) => [name, byKey(map as JsonObject)]));
   }
   return `${JSON.stringify(sorted, null, 2)}\n`;
 }

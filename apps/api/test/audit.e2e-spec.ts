@@ -2,7 +2,20 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere } from 'typeorm';
 import { AuditEntry, AuditRetention, AuditVerifier } from '@app/audit';
 import { FINANCE_DB } from '@app/database';
-import { AT_ONCE, CreatedUser, TEST_ADMIN_PASSWORD, TestApp, WRITE_LAYOUTS, createTestApp, createUser, histogram, inWaves, loginAdmin, uniqueName, waitForTask } from '@app/testing';
+import {
+  AT_ONCE,
+  CreatedUser,
+  TEST_ADMIN_PASSWORD,
+  TestApp,
+  WRITE_LAYOUTS,
+  createTestApp,
+  createUser,
+  histogram,
+  inWaves,
+  loginAdmin,
+  uniqueName,
+  waitForTask,
+} from '@app/testing';
 
 /**
  * §Audit on every dialect: each audited change leaves exactly one entry, written with it; a change
@@ -27,7 +40,10 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
   });
   afterAll(() => t.close());
 
-  const create = (i = 1) => as(alice.token).post('/create-transaction').send({ amount: `${i}.50`, currency: 'EUR', occurred_at: '2026-05-01T08:00:00Z', category: 'rent' });
+  const create = (i = 1) =>
+    as(alice.token)
+      .post('/create-transaction')
+      .send({ amount: `${i}.50`, currency: 'EUR', occurred_at: '2026-05-01T08:00:00Z', category: 'rent' });
 
   it('a transaction created, updated and deleted leaves one entry each, with the changed fields as decimal strings', async () => {
     const row = (await create().expect(201)).body;
@@ -47,22 +63,36 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
   it('a change that fails leaves no entry: a stale version, a delete of nothing, a taken username', async () => {
     const row = (await create().expect(201)).body;
     const before = await entries().count();
-    await as(alice.token).post('/update-transaction').send({ id: row.id, version: row.version + 5, amount: '9.00' }).expect(409);
+    await as(alice.token)
+      .post('/update-transaction')
+      .send({ id: row.id, version: row.version + 5, amount: '9.00' })
+      .expect(409);
     await as(alice.token).post('/delete-transaction').send({ id: '00000000-0000-4000-8000-000000000000' }).expect(404);
-    await as(admin).post('/create-user').send({ username: alice.username.toUpperCase(), email: 'other@example.com', password: 'a-long-password-1' }).expect(409);
+    await as(admin)
+      .post('/create-user')
+      .send({ username: alice.username.toUpperCase(), email: 'other@example.com', password: 'a-long-password-1' })
+      .expect(409);
     expect(await entries().count()).toBe(before);
   });
 
   it('users, subscriptions, extracts, uploads, scans and logins are audited, never with a password', async () => {
     const name = uniqueName('aud');
-    const created = await as(admin).post('/create-user').send({ username: name, email: `${name}@example.com`, password: 'first-password-1' }).expect(201);
+    const created = await as(admin)
+      .post('/create-user')
+      .send({ username: name, email: `${name}@example.com`, password: 'first-password-1' })
+      .expect(201);
     await as(admin).post('/create-user').send({ username: name, password: 'second-password-2', role: 'operator' }).expect(200);
     await as(admin).post('/grant-subscription').send({ username: name, days: 30 }).expect(200);
     await as(admin).post('/revoke-subscription').send({ username: name }).expect(200);
     await t.http().post('/api/token').send({ username: name, password: 'wrong-password' }).expect(401);
     const token = (await t.http().post('/api/token').send({ username: name, password: 'second-password-2' }).expect(200)).body.access_token;
     const extract = (await as(token).post('/generate-data').send({ days_before: 30, source: 'settlement' }).expect(202)).body.task_id;
-    const upload = (await as(token).post('/api/settlement/files').attach('file', Buffer.from(`DOC_IDT,TRANS_DATE,AMOUNT\n${name}-1,2026-01-02,1.00`), `${name}.csv`).expect(202)).body;
+    const upload = (
+      await as(token)
+        .post('/api/settlement/files')
+        .attach('file', Buffer.from(`DOC_IDT,TRANS_DATE,AMOUNT\n${name}-1,2026-01-02,1.00`), `${name}.csv`)
+        .expect(202)
+    ).body;
     const scan = (await as(admin).post('/api/settlement/scan').expect(202)).body.task_id;
     await Promise.all([extract, upload.task_id, scan].map((id) => waitForTask(t, id === scan ? admin : token, id)));
 
@@ -91,12 +121,24 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
   it('GET /audit: admins only, filtered, newest first, with a cursor', async () => {
     const operator = await createUser(t, admin, { role: 'operator' });
     await t.http().get('/audit').auth(operator.token, { type: 'bearer' }).expect(403);
-    const page = await t.http().get('/audit').query({ actor: alice.username, action: 'transaction.create', limit: 5 }).auth(admin, { type: 'bearer' }).expect(200);
+    const page = await t
+      .http()
+      .get('/audit')
+      .query({ actor: alice.username, action: 'transaction.create', limit: 5 })
+      .auth(admin, { type: 'bearer' })
+      .expect(200);
     expect(page.body.entries).toHaveLength(5);
-    expect(page.body.entries.every((e: { action: string; actor_username: string }) => e.action === 'transaction.create' && e.actor_username === alice.username)).toBe(true);
+    expect(
+      page.body.entries.every((e: { action: string; actor_username: string }) => e.action === 'transaction.create' && e.actor_username === alice.username),
+    ).toBe(true);
     const seqs = page.body.entries.map((e: { seq: number }) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
-    const next = await t.http().get('/audit').query({ actor: alice.username, action: 'transaction.create', limit: 5, cursor: page.body.next_cursor }).auth(admin, { type: 'bearer' }).expect(200);
+    const next = await t
+      .http()
+      .get('/audit')
+      .query({ actor: alice.username, action: 'transaction.create', limit: 5, cursor: page.body.next_cursor })
+      .auth(admin, { type: 'bearer' })
+      .expect(200);
     expect(next.body.entries[0].seq).toBeLessThan(seqs[seqs.length - 1]);
     expect(next.body.total).toBe(page.body.total);
   });
@@ -116,7 +158,12 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
     expect((await verify()).ok).toBe(true);
 
     // Retention: everything before the victim made "old"; the chain verifies from its new anchor.
-    await entries().createQueryBuilder().update().set({ at: new Date('2020-01-01T00:00:00Z') }).where('seq <= :seq', { seq: victim.seq }).execute();
+    await entries()
+      .createQueryBuilder()
+      .update()
+      .set({ at: new Date('2020-01-01T00:00:00Z') })
+      .where('seq <= :seq', { seq: victim.seq })
+      .execute();
     // The dates moved, so those entries no longer match their hashes: cut them, as retention would.
     expect(await t.app.get(AuditRetention).cutExpired()).toBe(victim.seq);
     expect(await verify()).toMatchObject({ ok: true });

@@ -1,7 +1,20 @@
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { FINANCE_DB, SETTLEMENT_DB } from '@app/database';
-import { AT_ONCE, CreatedUser, TestApp, WRITE_LAYOUTS, createTestApp, createUser, grantSubscription, histogram, inWaves, loginAdmin, uniqueName, waitForTask } from '@app/testing';
+import {
+  AT_ONCE,
+  CreatedUser,
+  TestApp,
+  WRITE_LAYOUTS,
+  createTestApp,
+  createUser,
+  grantSubscription,
+  histogram,
+  inWaves,
+  loginAdmin,
+  uniqueName,
+  waitForTask,
+} from '@app/testing';
 
 /**
  * §HTTP Concurrency: many simultaneous writers on every write path, each answered truthfully: every
@@ -32,7 +45,9 @@ describe.each(WRITE_LAYOUTS)('concurrent writers (finance on %o)', (servers) => 
   afterAll(() => t.close());
 
   const create = (user: CreatedUser, i: number) =>
-    as(user.token).post('/create-transaction').send({ amount: `${i}.25`, currency: 'USD', occurred_at: '2026-03-01T10:00:00Z' });
+    as(user.token)
+      .post('/create-transaction')
+      .send({ amount: `${i}.25`, currency: 'USD', occurred_at: '2026-03-01T10:00:00Z' });
 
   describe('transactions', () => {
     it('240 creates by one user, 16 at a time: all 201, 240 rows stored', async () => {
@@ -50,7 +65,11 @@ describe.each(WRITE_LAYOUTS)('concurrent writers (finance on %o)', (servers) => 
 
     it('16 updates of one version at once: exactly one 200, the rest 409, the version moved by one', async () => {
       const row = (await create(alice, 1).expect(201)).body;
-      const statuses = await inWaves(AT_ONCE, (i) => as(alice.token).post('/update-transaction').send({ id: row.id, version: row.version, amount: `${i}.00` }));
+      const statuses = await inWaves(AT_ONCE, (i) =>
+        as(alice.token)
+          .post('/update-transaction')
+          .send({ id: row.id, version: row.version, amount: `${i}.00` }),
+      );
       expect(histogram(statuses)).toEqual({ 200: 1, 409: 15 });
       expect(await count(finance, 'SELECT version AS n FROM transactions WHERE id = ?', [row.id])).toBe(row.version + 1);
     });
@@ -60,7 +79,9 @@ describe.each(WRITE_LAYOUTS)('concurrent writers (finance on %o)', (servers) => 
     it('16 creates of one username at once: one 201, the rest 409, one row', async () => {
       const username = uniqueName('race');
       const statuses = await inWaves(AT_ONCE, (i) =>
-        as(admin).post('/create-user').send({ username, email: `${username}-${i}@example.com`, password: 'a-long-password-1' }),
+        as(admin)
+          .post('/create-user')
+          .send({ username, email: `${username}-${i}@example.com`, password: 'a-long-password-1' }),
       );
       // The loser of the race either hears "taken" (409) or, arriving after the winner, updates it (200).
       expect(statuses.filter((s) => s === 201)).toHaveLength(1);
@@ -71,7 +92,9 @@ describe.each(WRITE_LAYOUTS)('concurrent writers (finance on %o)', (servers) => 
     it('32 creates of distinct users, 16 at a time: 32 201s, 32 rows', async () => {
       const prefix = uniqueName('many');
       const statuses = await inWaves(32, (i) =>
-        as(admin).post('/create-user').send({ username: `${prefix}_${i}`, email: `${prefix}_${i}@example.com`, password: 'a-long-password-1' }),
+        as(admin)
+          .post('/create-user')
+          .send({ username: `${prefix}_${i}`, email: `${prefix}_${i}@example.com`, password: 'a-long-password-1' }),
       );
       expect(histogram(statuses)).toEqual({ 201: 32 });
       expect(await count(finance, 'SELECT COUNT(*) AS n FROM users WHERE username LIKE ?', [`${prefix}_%`])).toBe(32);
@@ -112,7 +135,11 @@ describe.each(WRITE_LAYOUTS)('concurrent writers (finance on %o)', (servers) => 
       const tag = uniqueName('UP');
       const csv = (f: number) => ['DOC_IDT,TRANS_DATE,AMOUNT', ...Array.from({ length: 50 }, (_, i) => `${tag}-${f}-${i},2026-01-02,${i}.50`)].join('\n');
       const responses = await Promise.all(
-        Array.from({ length: AT_ONCE }, (_, f) => as(operator.token).post('/api/settlement/files').attach('file', Buffer.from(csv(f)), `${tag}-${f}.csv`)),
+        Array.from({ length: AT_ONCE }, (_, f) =>
+          as(operator.token)
+            .post('/api/settlement/files')
+            .attach('file', Buffer.from(csv(f)), `${tag}-${f}.csv`),
+        ),
       );
       expect(histogram(responses.map((r) => r.status))).toEqual({ 202: AT_ONCE });
       await Promise.all(responses.map((r) => waitForTask(t, operator.token, r.body.task_id)));

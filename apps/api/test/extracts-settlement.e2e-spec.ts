@@ -63,7 +63,14 @@ function expectedAggregates(cards: Card[], aggregation: Aggregation, start: stri
   return new Map(
     [...sums].map(([key, s]) => [
       key,
-      { count: String(s.count), gross: money(s.gross), fees: money(s.fees), net: money(s.gross - s.fees), refund_count: String(s.refundCount), refund_total: money(s.refunds) },
+      {
+        count: String(s.count),
+        gross: money(s.gross),
+        fees: money(s.fees),
+        net: money(s.gross - s.fees),
+        refund_count: String(s.refundCount),
+        refund_total: money(s.refunds),
+      },
     ]),
   );
 }
@@ -192,8 +199,21 @@ describe('extracts: source settlement', () => {
     const { status, csv } = await extract(operator.token, { start_date: '2020-11-01', end_date: '2021-03-31', aggregation: 'month', detailed: true });
     const rows = parseCsv(csv);
     expect(Object.keys(rows[0])).toEqual([
-      'period_start', 'DOC_IDT', 'TRANS_DATE', 'TRANS_TIME', 'AMOUNT', 'CURRENCY', 'CARD_NO', 'MERCHANT_ID', 'TERMINAL_ID',
-      'MCC', 'RRN', 'AUTH_CODE', 'TRANS_TYPE', 'FEE', 'SETTLE_DATE',
+      'period_start',
+      'DOC_IDT',
+      'TRANS_DATE',
+      'TRANS_TIME',
+      'AMOUNT',
+      'CURRENCY',
+      'CARD_NO',
+      'MERCHANT_ID',
+      'TERMINAL_ID',
+      'MCC',
+      'RRN',
+      'AUTH_CODE',
+      'TRANS_TYPE',
+      'FEE',
+      'SETTLE_DATE',
     ]);
     const ordered = [...cards].sort((a, b) => (a.transDate === b.transDate ? (a.docIdt < b.docIdt ? -1 : 1) : a.transDate < b.transDate ? -1 : 1));
     expect(rows.map((r) => [r.DOC_IDT, r.TRANS_DATE, r.AMOUNT, r.FEE, r.CURRENCY, r.period_start])).toEqual(
@@ -206,25 +226,64 @@ describe('extracts: source settlement', () => {
   it('detailed: every column of a full record as written, text cells neutralised, a stray full PAN masked', async () => {
     const full = card(
       {
-        docIdt: '-SUM1', transDate: '2019-05-06', transTime: '23:59:59', amount: '-1234.50', currency: 'EUR', cardNo: '4111111111111111',
-        merchantId: '=HYPERLINK(1)', terminalId: '@T9', mcc: '6011', rrn: '+12345678901', authCode: 'A1B2C3', transType: 'CHARGEBACK',
-        fee: '-0.75', settleDate: '2019-05-08',
+        docIdt: '-SUM1',
+        transDate: '2019-05-06',
+        transTime: '23:59:59',
+        amount: '-1234.50',
+        currency: 'EUR',
+        cardNo: '4111111111111111',
+        merchantId: '=HYPERLINK(1)',
+        terminalId: '@T9',
+        mcc: '6011',
+        rrn: '+12345678901',
+        authCode: 'A1B2C3',
+        transType: 'CHARGEBACK',
+        fee: '-0.75',
+        settleDate: '2019-05-08',
       },
       900,
     );
-    const plain = card({ docIdt: 'PLAIN', transDate: '2019-05-07', amount: '100.00', transTime: null, cardNo: null, merchantId: null, terminalId: null, mcc: null }, 901);
+    const plain = card(
+      { docIdt: 'PLAIN', transDate: '2019-05-07', amount: '100.00', transTime: null, cardNo: null, merchantId: null, terminalId: null, mcc: null },
+      901,
+    );
     await insertCards(settlement, [full, plain]);
     const { csv } = await extract(operator.token, { start_date: '2019-05-01', end_date: '2019-05-31', aggregation: 'day', detailed: true });
     expect(csv).not.toContain('4111111111111111');
     expect(parseCsv(csv)).toEqual([
       {
-        period_start: '2019-05-06', DOC_IDT: "'-SUM1", TRANS_DATE: '2019-05-06', TRANS_TIME: '23:59:59', AMOUNT: '-1234.50', CURRENCY: 'EUR',
-        CARD_NO: '411111******1111', MERCHANT_ID: "'=HYPERLINK(1)", TERMINAL_ID: "'@T9", MCC: '6011', RRN: "'+12345678901",
-        AUTH_CODE: 'A1B2C3', TRANS_TYPE: 'CHARGEBACK', FEE: '-0.75', SETTLE_DATE: '2019-05-08',
+        period_start: '2019-05-06',
+        DOC_IDT: "'-SUM1",
+        TRANS_DATE: '2019-05-06',
+        TRANS_TIME: '23:59:59',
+        AMOUNT: '-1234.50',
+        CURRENCY: 'EUR',
+        CARD_NO: '411111******1111',
+        MERCHANT_ID: "'=HYPERLINK(1)",
+        TERMINAL_ID: "'@T9",
+        MCC: '6011',
+        RRN: "'+12345678901",
+        AUTH_CODE: 'A1B2C3',
+        TRANS_TYPE: 'CHARGEBACK',
+        FEE: '-0.75',
+        SETTLE_DATE: '2019-05-08',
       },
       {
-        period_start: '2019-05-07', DOC_IDT: 'PLAIN', TRANS_DATE: '2019-05-07', TRANS_TIME: '', AMOUNT: '100.00', CURRENCY: 'VND',
-        CARD_NO: '', MERCHANT_ID: '', TERMINAL_ID: '', MCC: '', RRN: '', AUTH_CODE: '', TRANS_TYPE: 'PURCHASE', FEE: '', SETTLE_DATE: '',
+        period_start: '2019-05-07',
+        DOC_IDT: 'PLAIN',
+        TRANS_DATE: '2019-05-07',
+        TRANS_TIME: '',
+        AMOUNT: '100.00',
+        CURRENCY: 'VND',
+        CARD_NO: '',
+        MERCHANT_ID: '',
+        TERMINAL_ID: '',
+        MCC: '',
+        RRN: '',
+        AUTH_CODE: '',
+        TRANS_TYPE: 'PURCHASE',
+        FEE: '',
+        SETTLE_DATE: '',
       },
     ]);
   });
@@ -234,7 +293,9 @@ describe('extracts: source settlement', () => {
     expect(aggregated.csv).toBe('period_start,currency,count,gross,fees,net,refund_count,refund_total\n');
     expect(aggregated.status.result.rows).toBe(0);
     const detailed = await extract(operator.token, { start_date: '2001-01-01', end_date: '2001-12-31', detailed: true });
-    expect(detailed.csv).toBe('period_start,DOC_IDT,TRANS_DATE,TRANS_TIME,AMOUNT,CURRENCY,CARD_NO,MERCHANT_ID,TERMINAL_ID,MCC,RRN,AUTH_CODE,TRANS_TYPE,FEE,SETTLE_DATE\n');
+    expect(detailed.csv).toBe(
+      'period_start,DOC_IDT,TRANS_DATE,TRANS_TIME,AMOUNT,CURRENCY,CARD_NO,MERCHANT_ID,TERMINAL_ID,MCC,RRN,AUTH_CODE,TRANS_TYPE,FEE,SETTLE_DATE\n',
+    );
   });
 
   it('days_before covers the last N days up to today (UTC)', async () => {

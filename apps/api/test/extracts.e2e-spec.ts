@@ -3,18 +3,7 @@ import type { DataSource } from 'typeorm';
 import { FINANCE_DB } from '@app/database';
 import { ExtractsCleanup } from '@app/extracts';
 import { TasksService } from '@app/jobs';
-import {
-  CreatedUser,
-  TestApp,
-  createTestApp,
-  createUser,
-  grantSubscription,
-  loginAdmin,
-  parseCsv,
-  prng,
-  randomAmount,
-  waitForTask,
-} from '@app/testing';
+import { CreatedUser, TestApp, createTestApp, createUser, grantSubscription, loginAdmin, parseCsv, prng, randomAmount, waitForTask } from '@app/testing';
 
 type Aggregation = 'day' | 'week' | 'month' | 'year';
 
@@ -35,14 +24,21 @@ describe('extracts: /generate-data, /task-status, download', () => {
   let subscriber: CreatedUser;
   const inputs: Array<{ amount: string; currency: string; occurred_at: string }> = [];
 
-  const generate = (user: { token: string }, body: object) =>
-    t.http().post('/generate-data').auth(user.token, { type: 'bearer' }).send(body);
+  const generate = (user: { token: string }, body: object) => t.http().post('/generate-data').auth(user.token, { type: 'bearer' }).send(body);
   const download = async (user: { token: string }, taskId: string) =>
-    (await t.http().get(`/extracts/${taskId}/download`).auth(user.token, { type: 'bearer' }).buffer(true).parse((res, cb) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => cb(null, text));
-    }).expect(200)).body as string;
+    (
+      await t
+        .http()
+        .get(`/extracts/${taskId}/download`)
+        .auth(user.token, { type: 'bearer' })
+        .buffer(true)
+        .parse((res, cb) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          res.on('end', () => cb(null, text));
+        })
+        .expect(200)
+    ).body as string;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -129,8 +125,18 @@ describe('extracts: /generate-data, /task-status, download', () => {
     const user = await createUser(t, admin);
     await grantSubscription(t, admin, user.username);
     const today = new Date().toISOString().slice(0, 10);
-    await t.http().post('/create-transaction').auth(user.token, { type: 'bearer' }).send({ amount: '1.00', currency: 'USD', occurred_at: `${today}T00:00:01Z` }).expect(201);
-    await t.http().post('/create-transaction').auth(user.token, { type: 'bearer' }).send({ amount: '2.00', currency: 'USD', occurred_at: '2000-01-01T00:00:00Z' }).expect(201);
+    await t
+      .http()
+      .post('/create-transaction')
+      .auth(user.token, { type: 'bearer' })
+      .send({ amount: '1.00', currency: 'USD', occurred_at: `${today}T00:00:01Z` })
+      .expect(201);
+    await t
+      .http()
+      .post('/create-transaction')
+      .auth(user.token, { type: 'bearer' })
+      .send({ amount: '2.00', currency: 'USD', occurred_at: '2000-01-01T00:00:00Z' })
+      .expect(201);
     const res = await generate(user, { days_before: 1, aggregation: 'day' }).expect(202);
     await waitForTask(t, user.token, res.body.task_id);
     expect(parseCsv(await download(user, res.body.task_id))).toEqual([expect.objectContaining({ period_start: today, total: '1.00' })]);
@@ -169,7 +175,12 @@ describe('extracts: /generate-data, /task-status, download', () => {
       await grantSubscription(t, admin, user.username);
       await generate(user, { days_before: 7 }).expect(202);
       const finance = t.app.get<DataSource>(getDataSourceToken(FINANCE_DB));
-      await finance.createQueryBuilder().update('subscriptions').set({ expiresAt: new Date(Date.now() - 1000) }).where('user_id = :id', { id: user.id }).execute();
+      await finance
+        .createQueryBuilder()
+        .update('subscriptions')
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where('user_id = :id', { id: user.id })
+        .execute();
       await generate(user, { days_before: 7 }).expect(403);
     });
 

@@ -127,11 +127,7 @@ describe('foundation: CORS for configured origins', () => {
   afterAll(() => t.close());
 
   it('allows a listed origin and exposes X-Request-Id', async () => {
-    const res = await t
-      .http()
-      .options('/health')
-      .set('Origin', 'https://app.example.com')
-      .set('Access-Control-Request-Method', 'GET');
+    const res = await t.http().options('/health').set('Origin', 'https://app.example.com').set('Access-Control-Request-Method', 'GET');
     expect(res.status).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
   });

@@ -2,17 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
 import { FINANCE_DB } from '@app/database';
-import {
-  CreatedUser,
-  TEST_ADMIN_PASSWORD,
-  TEST_SECRET_KEY,
-  TestApp,
-  createTestApp,
-  createUser,
-  login,
-  loginAdmin,
-  uniqueName,
-} from '@app/testing';
+import { CreatedUser, TEST_ADMIN_PASSWORD, TEST_SECRET_KEY, TestApp, createTestApp, createUser, login, loginAdmin, uniqueName } from '@app/testing';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -73,7 +63,12 @@ describe('identity and access', () => {
     it('a second grant supersedes the first and both stay in the history', async () => {
       const user = await createUser(t, admin);
       await t.http().post('/grant-subscription').auth(admin, { type: 'bearer' }).send({ username: user.username, days: 5 }).expect(200);
-      await t.http().post('/grant-subscription').auth(admin, { type: 'bearer' }).send({ username: user.username, expires_at: '2099-01-01T00:00:00Z' }).expect(200);
+      await t
+        .http()
+        .post('/grant-subscription')
+        .auth(admin, { type: 'bearer' })
+        .send({ username: user.username, expires_at: '2099-01-01T00:00:00Z' })
+        .expect(200);
       const me = await t.http().get('/users/me').auth(user.token, { type: 'bearer' }).expect(200);
       expect(me.body.subscription).toMatchObject({ active: true, expires_at: '2099-01-01T00:00:00.000Z' });
       expect(me.body.subscription_history.map((s: { end_reason: string | null }) => s.end_reason)).toEqual([null, 'superseded']);
@@ -94,7 +89,12 @@ describe('identity and access', () => {
     it('answers a wrong password and an unknown user with the same 401', async () => {
       const user = await createUser(t, admin);
       const wrong = await t.http().post('/token').type('form').send({ username: user.username, password: 'not-the-password' }).expect(401);
-      const unknown = await t.http().post('/token').type('form').send({ username: uniqueName('ghost'), password: 'whatever-password' }).expect(401);
+      const unknown = await t
+        .http()
+        .post('/token')
+        .type('form')
+        .send({ username: uniqueName('ghost'), password: 'whatever-password' })
+        .expect(401);
       expect(wrong.body.message).toBe('Incorrect username or password');
       expect(unknown.body.message).toBe(wrong.body.message);
       expect(Object.keys(unknown.body).sort()).toEqual(Object.keys(wrong.body).sort());
@@ -108,12 +108,19 @@ describe('identity and access', () => {
     it('refuses unknown fields and wrong types, naming them', async () => {
       const extra = await t.http().post('/api/token').send({ username: 'admin', password: 'x', is_admin: true }).expect(400);
       expect(extra.body.details).toEqual([expect.objectContaining({ field: 'is_admin' })]);
-      const types = await t.http().post('/api/token').send({ username: 123, password: ['a'] }).expect(400);
+      const types = await t
+        .http()
+        .post('/api/token')
+        .send({ username: 123, password: ['a'] })
+        .expect(400);
       expect(types.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['password', 'username']);
     });
 
     it('answers a 10 MB body with 413', async () => {
-      const res = await t.http().post('/api/token').send({ username: 'admin', password: 'x'.repeat(10 * 1024 * 1024) });
+      const res = await t
+        .http()
+        .post('/api/token')
+        .send({ username: 'admin', password: 'x'.repeat(10 * 1024 * 1024) });
       expect(res.status).toBe(413);
       expect(res.body.error).toBe('Payload Too Large');
     });
@@ -141,7 +148,9 @@ describe('identity and access', () => {
     it('parallel guesses cannot get past the limit: at most 5 are checked', async () => {
       const user = await createUser(t, admin);
       const results = await Promise.all(
-        Array.from({ length: 30 }, () => t.http().post('/api/token').set('X-Forwarded-For', '10.9.9.9').send({ username: user.username, password: 'wrong-guess' })),
+        Array.from({ length: 30 }, () =>
+          t.http().post('/api/token').set('X-Forwarded-For', '10.9.9.9').send({ username: user.username, password: 'wrong-guess' }),
+        ),
       );
       const statuses = results.map((r) => r.status);
       expect(statuses.filter((s) => s === 401)).toHaveLength(5);
@@ -182,7 +191,10 @@ describe('identity and access', () => {
     });
 
     it('refuses an expired token, saying so', async () => {
-      const token = jwt.sign({ sub: user.id, role: 'user', iat: Math.floor(Date.now() / 1000) - 120, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_SECRET_KEY);
+      const token = jwt.sign(
+        { sub: user.id, role: 'user', iat: Math.floor(Date.now() / 1000) - 120, exp: Math.floor(Date.now() / 1000) - 60 },
+        TEST_SECRET_KEY,
+      );
       const res = await me(token).expect(401);
       expect(res.body.message).toBe('Token expired');
     });
@@ -226,12 +238,22 @@ describe('identity and access', () => {
     it('an operator is not an admin either', async () => {
       const operator = await createUser(t, admin, { role: 'operator' });
       await t.http().post('/grant-subscription').auth(operator.token, { type: 'bearer' }).send({ username: operator.username }).expect(403);
-      await t.http().post('/create-user').auth(operator.token, { type: 'bearer' }).send({ username: uniqueName(), email: 'x@example.com', password: 'password-123' }).expect(403);
+      await t
+        .http()
+        .post('/create-user')
+        .auth(operator.token, { type: 'bearer' })
+        .send({ username: uniqueName(), email: 'x@example.com', password: 'password-123' })
+        .expect(403);
     });
 
     it('a user updates their own email, full name and password', async () => {
       const user = await createUser(t, admin);
-      const res = await t.http().post('/create-user').auth(user.token, { type: 'bearer' }).send({ username: user.username, email: `new-${user.email}`, full_name: 'New Name', password: 'a-new-password' }).expect(200);
+      const res = await t
+        .http()
+        .post('/create-user')
+        .auth(user.token, { type: 'bearer' })
+        .send({ username: user.username, email: `new-${user.email}`, full_name: 'New Name', password: 'a-new-password' })
+        .expect(200);
       expect(res.body).toMatchObject({ email: `new-${user.email}`, full_name: 'New Name', role: 'user' });
       await login(t, user.username, 'a-new-password');
       await t.http().post('/api/token').send({ username: user.username, password: user.password }).expect(401);
@@ -253,7 +275,12 @@ describe('identity and access', () => {
       const other = await createUser(t, admin);
       await t.http().post('/create-user').auth(user.token, { type: 'bearer' }).send({ username: other.username, password: 'hijacked-password' }).expect(403);
       await login(t, other.username, other.password);
-      await t.http().post('/create-user').auth(user.token, { type: 'bearer' }).send({ username: uniqueName(), email: 'new@example.com', password: 'password-123' }).expect(403);
+      await t
+        .http()
+        .post('/create-user')
+        .auth(user.token, { type: 'bearer' })
+        .send({ username: uniqueName(), email: 'new@example.com', password: 'password-123' })
+        .expect(403);
     });
 
     it('an admin cannot demote or disable themselves', async () => {
@@ -269,19 +296,39 @@ describe('identity and access', () => {
 
     it('answers a username or email taken in another letter case with 409', async () => {
       const user = await createUser(t, admin);
-      const upper = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: user.username.toUpperCase(), email: 'fresh@example.com', password: 'password-123' }).expect(409);
+      const upper = await t
+        .http()
+        .post('/create-user')
+        .auth(admin, { type: 'bearer' })
+        .send({ username: user.username.toUpperCase(), email: 'fresh@example.com', password: 'password-123' })
+        .expect(409);
       expect(upper.body.message).toMatch(/taken/);
-      const email = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: uniqueName(), email: user.email.toUpperCase(), password: 'password-123' }).expect(409);
+      const email = await t
+        .http()
+        .post('/create-user')
+        .auth(admin, { type: 'bearer' })
+        .send({ username: uniqueName(), email: user.email.toUpperCase(), password: 'password-123' })
+        .expect(409);
       expect(email.body.message).toMatch(/Email already in use/);
     });
 
     it('refuses control characters (NUL) in full_name with 400', async () => {
-      const res = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: uniqueName(), email: 'nul@example.com', password: 'password-123', full_name: 'a\u0000b' }).expect(400);
+      const res = await t
+        .http()
+        .post('/create-user')
+        .auth(admin, { type: 'bearer' })
+        .send({ username: uniqueName(), email: 'nul@example.com', password: 'password-123', full_name: 'a\u0000b' })
+        .expect(400);
       expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['full_name']);
     });
 
     it('names every bad field when creating', async () => {
-      const res = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: 'a b', email: 'not-an-email', password: 'short', role: 'root' }).expect(400);
+      const res = await t
+        .http()
+        .post('/create-user')
+        .auth(admin, { type: 'bearer' })
+        .send({ username: 'a b', email: 'not-an-email', password: 'short', role: 'root' })
+        .expect(400);
       expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['email', 'password', 'role', 'username']);
     });
 
@@ -292,7 +339,12 @@ describe('identity and access', () => {
 
     // Found by the fuzz: a null password or email was a 500, a null role or disabled a 409 that lied.
     it('reads a JSON null for email, password, role or disabled as absent: a creation names them, an update keeps them', async () => {
-      const created = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: uniqueName(), email: null, password: null, role: null, disabled: null }).expect(400);
+      const created = await t
+        .http()
+        .post('/create-user')
+        .auth(admin, { type: 'bearer' })
+        .send({ username: uniqueName(), email: null, password: null, role: null, disabled: null })
+        .expect(400);
       expect(created.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['email', 'password']);
       const user = await createUser(t, admin, { role: 'operator' });
       for (const [token, body] of [
@@ -306,21 +358,36 @@ describe('identity and access', () => {
     });
 
     it('refuses a password over 72 bytes rather than truncating it', async () => {
-      const res = await t.http().post('/create-user').auth(admin, { type: 'bearer' }).send({ username: uniqueName(), email: 'long@example.com', password: 'é'.repeat(40) }).expect(400);
+      const res = await t
+        .http()
+        .post('/create-user')
+        .auth(admin, { type: 'bearer' })
+        .send({ username: uniqueName(), email: 'long@example.com', password: 'é'.repeat(40) })
+        .expect(400);
       expect(res.body.details).toEqual([{ field: 'password', problems: ['password must be at most 72 bytes'] }]);
     });
   });
 
   describe('subscriptions', () => {
     it('grant for an unknown user is 404, revoke without an active one is 409', async () => {
-      await t.http().post('/grant-subscription').auth(admin, { type: 'bearer' }).send({ username: uniqueName('nobody') }).expect(404);
+      await t
+        .http()
+        .post('/grant-subscription')
+        .auth(admin, { type: 'bearer' })
+        .send({ username: uniqueName('nobody') })
+        .expect(404);
       const user = await createUser(t, admin);
       await t.http().post('/revoke-subscription').auth(admin, { type: 'bearer' }).send({ username: user.username }).expect(409);
     });
 
     it('refuses days and expires_at together, a past expiry, an expiry without offset, and bad days', async () => {
       const user = await createUser(t, admin);
-      const grant = (body: object) => t.http().post('/grant-subscription').auth(admin, { type: 'bearer' }).send({ username: user.username, ...body });
+      const grant = (body: object) =>
+        t
+          .http()
+          .post('/grant-subscription')
+          .auth(admin, { type: 'bearer' })
+          .send({ username: user.username, ...body });
       await grant({ days: 5, expires_at: '2099-01-01T00:00:00Z' }).expect(400);
       await grant({ expires_at: '2020-01-01T00:00:00Z' }).expect(400);
       await grant({ expires_at: '2099-01-01T00:00:00' }).expect(400);

@@ -78,7 +78,9 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
    */
   function sendWith(input: Input, value: unknown): Promise<Response> {
     const { ref } = input;
-    const pathValues: Record<string, string> = Object.fromEntries((ref.operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => [p.name, randomUUID()]));
+    const pathValues: Record<string, string> = Object.fromEntries(
+      (ref.operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => [p.name, randomUUID()]),
+    );
     if (input.where === 'path') pathValues[input.name] = String(value);
     const query = queryExample(ref.operation);
     if (input.where === 'query') query[input.name] = String(value);
@@ -94,7 +96,17 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
 
   it('finds inputs to check on every route that takes any', () => {
     const routes = new Set(inputs.map((input) => input.ref.key));
-    for (const route of ['POST /token', 'POST /api/token', 'POST /create-user', 'GET /transactions', 'POST /generate-data', 'GET /api/transactions', 'GET /api/settlement/files', 'POST /api/settlement/files', 'GET /task-status/{task_id}']) {
+    for (const route of [
+      'POST /token',
+      'POST /api/token',
+      'POST /create-user',
+      'GET /transactions',
+      'POST /generate-data',
+      'GET /api/transactions',
+      'GET /api/settlement/files',
+      'POST /api/settlement/files',
+      'GET /task-status/{task_id}',
+    ]) {
       expect(routes).toContain(route);
     }
   });
@@ -153,12 +165,20 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
 
   it.each(['/token', '/api/token'])('POST %s: a NUL in the username is a 400, as JSON and as a form, never a 500', async (path) => {
     for (const send of [
-      () => t.http().post(path).send({ username: `ad${'\u0000'}min`, password: 'whatever-password' }),
+      () =>
+        t
+          .http()
+          .post(path)
+          .send({ username: `ad${'\u0000'}min`, password: 'whatever-password' }),
       () => t.http().post(path).type('form').send(`username=ad%00min&password=whatever-password`),
     ]) {
       const res = await send();
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ statusCode: 400, message: 'Invalid input: username', details: [{ field: 'username', problems: ['username must not contain a NUL character (U+0000)'] }] });
+      expect(res.body).toMatchObject({
+        statusCode: 400,
+        message: 'Invalid input: username',
+        details: [{ field: 'username', problems: ['username must not contain a NUL character (U+0000)'] }],
+      });
     }
   });
 
@@ -177,15 +197,26 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
   // echoed that name, the password in it included.
   it.each(['/token', '/create-user', '/generate-data'])('POST %s: a JSON body sent as a form is refused without echoing what it held', async (path) => {
     const password = 'pw-0123456789ab';
-    const res = await t.http().post(path).auth(admin, { type: 'bearer' }).set('Content-Type', FORM_TYPE).send(JSON.stringify({ username: 'alice', password, days_before: 3 }));
+    const res = await t
+      .http()
+      .post(path)
+      .auth(admin, { type: 'bearer' })
+      .set('Content-Type', FORM_TYPE)
+      .send(JSON.stringify({ username: 'alice', password, days_before: 3 }));
     expect(res.status).toBe(400);
     expect(res.text).not.toContain(password);
-    expect(res.body.details[0]).toEqual({ field: expect.stringMatching(/^\(a field whose name of \d+ characters is not shown\)$/), problems: [expect.stringMatching(/should not exist$/)] });
+    expect(res.body.details[0]).toEqual({
+      field: expect.stringMatching(/^\(a field whose name of \d+ characters is not shown\)$/),
+      problems: [expect.stringMatching(/should not exist$/)],
+    });
   });
 
   // Found by the fuzz: a 404 quoted the URL it was asked for, card number and all.
   it('masks a card number in an error that quotes the request', async () => {
-    for (const send of [() => t.http().put('/api/transactions?filter_value=4111111111111111').auth(admin, { type: 'bearer' }), () => t.http().get('/no-such-route/4111111111111111')]) {
+    for (const send of [
+      () => t.http().put('/api/transactions?filter_value=4111111111111111').auth(admin, { type: 'bearer' }),
+      () => t.http().get('/no-such-route/4111111111111111'),
+    ]) {
       const res = await send();
       expect(res.status).toBe(404);
       expect(res.text).not.toContain('4111111111111111');
@@ -218,7 +249,9 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
   };
 
   it('a NUL in a header value is refused by the HTTP parser, in the error shape, naming the header', async () => {
-    const { head, body } = await raw(Buffer.concat([Buffer.from('GET /users/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a'), Buffer.from([0]), Buffer.from('b\r\n\r\n')]));
+    const { head, body } = await raw(
+      Buffer.concat([Buffer.from('GET /users/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a'), Buffer.from([0]), Buffer.from('b\r\n\r\n')]),
+    );
     expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     expect(head).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}/);
     expect(JSON.parse(body)).toMatchObject({
@@ -235,7 +268,11 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
     const { head, body } = await raw('GET /health/live HTTP/1.1\r\nConnection: close\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     expect(head).toMatch(/\r\nx-request-id: \S+/i);
-    expect(JSON.parse(body)).toMatchObject({ statusCode: 400, message: 'Invalid input: Host', details: [{ field: 'Host', problems: ['an HTTP/1.1 request must carry a Host header'] }] });
+    expect(JSON.parse(body)).toMatchObject({
+      statusCode: 400,
+      message: 'Invalid input: Host',
+      details: [{ field: 'Host', problems: ['an HTTP/1.1 request must carry a Host header'] }],
+    });
     expect((await raw('GET /health/live HTTP/1.0\r\n\r\n')).head).toMatch(/^HTTP\/1\.1 200 OK/);
   });
 
@@ -243,12 +280,22 @@ describe('inputs out of range are 400, naming the field (every input of /docs-js
     const { head, body } = await raw('POST /api/token HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
     expect(head).toMatch(/^HTTP\/1\.1 417 Expectation Failed/);
     expect(head).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}/);
-    expect(JSON.parse(body)).toMatchObject({ statusCode: 417, message: 'Invalid input: Expect', details: [{ field: 'Expect', problems: ['only "100-continue" can be met'] }] });
+    expect(JSON.parse(body)).toMatchObject({
+      statusCode: 417,
+      message: 'Invalid input: Expect',
+      details: [{ field: 'Expect', problems: ['only "100-continue" can be met'] }],
+    });
   });
 
   // Found by the fuzz: a 300 KB array of 100,000 `{}` was 100,000 unknown fields, a 7 MB answer.
   it('a body holding more than 1,000 values: one short 400 naming the body', async () => {
-    const res = await t.http().post('/create-transaction').auth(admin, { type: 'bearer' }).type('json').send(`[${'{},'.repeat(100_000)}{}]`).expect(400);
+    const res = await t
+      .http()
+      .post('/create-transaction')
+      .auth(admin, { type: 'bearer' })
+      .type('json')
+      .send(`[${'{},'.repeat(100_000)}{}]`)
+      .expect(400);
     expect(res.body.details).toEqual([{ field: 'body', problems: ['the body holds more than 1000 values (fields and array elements)'] }]);
     expect(res.text.length).toBeLessThan(1_000);
   });

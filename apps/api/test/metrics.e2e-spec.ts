@@ -81,7 +81,9 @@ describe('metrics on METRICS_PORT', () => {
     for (let i = 0; i < 10 && res.status !== 429; i++) res = await t.http().post('/api/token').send({ username, password: 'wrong password' });
     expect(res.status).toBe(429);
     const after = await scrape();
-    expect(valueOf(after, 'payments_login_failures_total{reason="bad_credentials"}') - valueOf(before, 'payments_login_failures_total{reason="bad_credentials"}')).toBe(5);
+    expect(
+      valueOf(after, 'payments_login_failures_total{reason="bad_credentials"}') - valueOf(before, 'payments_login_failures_total{reason="bad_credentials"}'),
+    ).toBe(5);
     expect(valueOf(after, 'payments_login_failures_total{reason="throttled"}') - valueOf(before, 'payments_login_failures_total{reason="throttled"}')).toBe(1);
   });
 

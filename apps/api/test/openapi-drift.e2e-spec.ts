@@ -27,7 +27,10 @@ function documentChanges(committed: string, served: string): string[] {
       map.set(`schema ${name}`, JSON.stringify(schema));
     }
     const { paths: _paths, components: _components, ...rest } = doc;
-    map.set('the rest of the document (info, security schemes, …)', JSON.stringify(rest) + JSON.stringify({ ...(doc.components as JsonMap), schemas: undefined }));
+    map.set(
+      'the rest of the document (info, security schemes, …)',
+      JSON.stringify(rest) + JSON.stringify({ ...(doc.components as JsonMap), schemas: undefined }),
+    );
     return map;
   };
   const [old, now] = [entries(before), entries(after)];

@@ -230,16 +230,18 @@ describe('OpenAPI examples: every request example works as sent, every documente
   const exampleOf = (ref: OperationRef) => bodyExamples(doc, ref.operation)[0];
 
   /** Sends one request to an operation: its example body (or another), its query example, a caller's token. */
-  const sender = (ref: OperationRef, plan: Plan) => async (options: SendOptions = {}) => {
-    const path = fillPath(ref.path, options.path ?? plan.path?.(fixtures) ?? {});
-    const token = 'token' in options ? options.token : await tokenOf(options.caller ?? plan.caller);
-    let request = t.http()[ref.method](path).query(queryExample(ref.operation));
-    if (token) request = request.auth(token, { type: 'bearer' });
-    if (options.headers) request = request.set(options.headers);
-    const example = options.example ?? exampleOf(ref);
-    if (example) return sendBody(request, doc, ref.operation, { ...example, value: options.body ?? example.value }, options.file);
-    return request;
-  };
+  const sender =
+    (ref: OperationRef, plan: Plan) =>
+    async (options: SendOptions = {}) => {
+      const path = fillPath(ref.path, options.path ?? plan.path?.(fixtures) ?? {});
+      const token = 'token' in options ? options.token : await tokenOf(options.caller ?? plan.caller);
+      let request = t.http()[ref.method](path).query(queryExample(ref.operation));
+      if (token) request = request.auth(token, { type: 'bearer' });
+      if (options.headers) request = request.set(options.headers);
+      const example = options.example ?? exampleOf(ref);
+      if (example) return sendBody(request, doc, ref.operation, { ...example, value: options.body ?? example.value }, options.file);
+      return request;
+    };
 
   /**
    * A key the caller already used: still running (409 for any request with it) or done for another
@@ -252,7 +254,16 @@ describe('OpenAPI examples: every request example works as sent, every documente
     const now = new Date();
     await financeDb()
       .getRepository(IdempotencyKey)
-      .insert({ callerId: me.body.id, key, requestHash: '0'.repeat(64), state, status: state === 'done' ? 201 : null, body: state === 'done' ? '{}' : null, createdAt: now, expiresAt: new Date(now.getTime() + 3_600_000) });
+      .insert({
+        callerId: me.body.id,
+        key,
+        requestHash: '0'.repeat(64),
+        state,
+        status: state === 'done' ? 201 : null,
+        body: state === 'done' ? '{}' : null,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + 3_600_000),
+      });
     return send({ headers: { 'Idempotency-Key': key } });
   };
 
@@ -324,7 +335,9 @@ describe('OpenAPI examples: every request example works as sent, every documente
 
     it('answers 2xx to every request example, as sent, with a token of the role it needs', async () => {
       const operation = ref().operation;
-      const success = Object.keys(operation.responses).filter((status) => status.startsWith('2')).map(Number);
+      const success = Object.keys(operation.responses)
+        .filter((status) => status.startsWith('2'))
+        .map(Number);
       const examples = bodyExamples(doc, operation);
       const send = sender(ref(), plan);
       const answers: Array<{ example: string; status: number; body?: unknown }> = [];
@@ -345,7 +358,9 @@ describe('OpenAPI examples: every request example works as sent, every documente
       const operation = ref().operation;
       const example = exampleOf(ref());
       const send = sender(ref(), plan);
-      const statuses = Object.keys(operation.responses).map(Number).filter((status) => status >= 400);
+      const statuses = Object.keys(operation.responses)
+        .map(Number)
+        .filter((status) => status >= 400);
       const unshown: string[] = [];
       for (const status of statuses) {
         let res: Response | undefined;
@@ -372,7 +387,8 @@ describe('OpenAPI examples: every request example works as sent, every documente
           continue;
         }
         if (res.status !== status) unshown.push(`${status}: answered ${res.status} ${JSON.stringify(res.body)}`);
-        else if (!key.startsWith('GET /health')) expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String), requestId: expect.any(String) });
+        else if (!key.startsWith('GET /health'))
+          expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String), requestId: expect.any(String) });
         if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
       }
       expect(unshown).toEqual([]);
@@ -383,7 +399,11 @@ describe('OpenAPI examples: every request example works as sent, every documente
   async function provoke400(ref: OperationRef, send: ErrorContext['send'], example: BodyExample | undefined): Promise<Response | undefined> {
     if (example?.contentType === MULTIPART_TYPE) {
       // No file at all.
-      return t.http().post(ref.path).auth((await tokenOf(PLANS[ref.key].caller))!, { type: 'bearer' }).field('profile', 'canonical');
+      return t
+        .http()
+        .post(ref.path)
+        .auth((await tokenOf(PLANS[ref.key].caller))!, { type: 'bearer' })
+        .field('profile', 'canonical');
     }
     if (example) return send({ body: { ...example.value, not_a_field: 'x' } });
     const parameters = ref.operation.parameters ?? [];
@@ -392,12 +412,14 @@ describe('OpenAPI examples: every request example works as sent, every documente
     }
     if (parameters.some((p) => p.in === 'query')) {
       const token = await tokenOf(PLANS[ref.key].caller);
-      const request = t.http()[ref.method](ref.path).query({ ...queryExample(ref.operation), not_a_parameter: 'x' });
+      const request = t
+        .http()
+        [ref.method](ref.path)
+        .query({ ...queryExample(ref.operation), not_a_parameter: 'x' });
       return token ? request.auth(token, { type: 'bearer' }) : request;
     }
     return undefined;
   }
-
 });
 
 function takesIdempotencyKey(operation: { parameters?: Array<{ in: string; name: string }> }): boolean {

@@ -67,7 +67,11 @@ describe('queue dashboard and its browser session', () => {
 
     it('the cookie is no bearer token: the API refuses it as one', async () => {
       const { cookie } = await signIn();
-      await t.http().get('/users/me').auth(cookie.slice(COOKIE.length + 1), { type: 'bearer' }).expect(401);
+      await t
+        .http()
+        .get('/users/me')
+        .auth(cookie.slice(COOKIE.length + 1), { type: 'bearer' })
+        .expect(401);
     });
 
     it('DELETE /admin/session clears the cookie', async () => {

@@ -16,7 +16,17 @@ const FULL_PAN = '4111111111111111';
 let seq = 0;
 const doc = () => `E2E-${process.pid}-${++seq}`;
 const row = (id = doc(), overrides: Partial<Record<'date' | 'amount' | 'card' | 'type' | 'merchant', string>> = {}) =>
-  [id, overrides.date ?? '2026-11-02', '10:15:00', overrides.amount ?? '125.50', 'VND', overrides.card ?? '411111******1111', overrides.merchant ?? 'M001', overrides.type ?? 'PURCHASE', '1.25'].join(',');
+  [
+    id,
+    overrides.date ?? '2026-11-02',
+    '10:15:00',
+    overrides.amount ?? '125.50',
+    'VND',
+    overrides.card ?? '411111******1111',
+    overrides.merchant ?? 'M001',
+    overrides.type ?? 'PURCHASE',
+    '1.25',
+  ].join(',');
 
 function csvRecords(text: string): Promise<Array<Record<string, string>>> {
   return new Promise((resolve, reject) => {
@@ -40,7 +50,16 @@ describe('settlement ingest: upload, history, rejects, inbox', () => {
     writeFileSync(
       profiles,
       JSON.stringify([
-        { name: 'semicolon', pattern: '*.ssv', delimiter: ';', encoding: 'utf-8', decimalSeparator: ',', thousandsSeparator: '.', dateFormat: 'DD/MM/YYYY', defaultCurrency: 'EUR' },
+        {
+          name: 'semicolon',
+          pattern: '*.ssv',
+          delimiter: ';',
+          encoding: 'utf-8',
+          decimalSeparator: ',',
+          thousandsSeparator: '.',
+          dateFormat: 'DD/MM/YYYY',
+          defaultCurrency: 'EUR',
+        },
         { name: 'latin', pattern: '*.latin.csv', delimiter: ',', encoding: 'latin1' },
       ]),
     );
@@ -63,11 +82,16 @@ describe('settlement ingest: upload, history, rejects, inbox', () => {
   }
 
   async function rejectsOf(fileId: string) {
-    const res = await t.http().get(`/api/settlement/files/${fileId}/rejects`).auth(operator, { type: 'bearer' }).buffer(true).parse((r, cb) => {
-      let text = '';
-      r.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      r.on('end', () => cb(null, text));
-    });
+    const res = await t
+      .http()
+      .get(`/api/settlement/files/${fileId}/rejects`)
+      .auth(operator, { type: 'bearer' })
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        r.on('end', () => cb(null, text));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     expect((res.body as string).split('\n')[0]).toBe('line,column,reason,raw');
@@ -205,11 +229,7 @@ describe('settlement ingest: upload, history, rejects, inbox', () => {
 
   describe('routes', () => {
     it('refuses a file over SETTLEMENT_UPLOAD_LIMIT with 413', async () => {
-      const res = await t
-        .http()
-        .post('/api/settlement/files')
-        .auth(operator, { type: 'bearer' })
-        .attach('file', Buffer.alloc(1_100_000, 'x'), 'big.csv');
+      const res = await t.http().post('/api/settlement/files').auth(operator, { type: 'bearer' }).attach('file', Buffer.alloc(1_100_000, 'x'), 'big.csv');
       expect(res.status).toBe(413);
       expect(res.body.requestId).toBeDefined();
     });
@@ -218,7 +238,12 @@ describe('settlement ingest: upload, history, rejects, inbox', () => {
       const none = await t.http().post('/api/settlement/files').auth(operator, { type: 'bearer' }).field('profile', 'semicolon');
       expect(none.status).toBe(400);
       expect(JSON.stringify(none.body)).toContain('file');
-      const unknown = await t.http().post('/api/settlement/files').auth(operator, { type: 'bearer' }).field('profile', 'nope').attach('file', Buffer.from(`${HEADER}\n`), 'x.csv');
+      const unknown = await t
+        .http()
+        .post('/api/settlement/files')
+        .auth(operator, { type: 'bearer' })
+        .field('profile', 'nope')
+        .attach('file', Buffer.from(`${HEADER}\n`), 'x.csv');
       expect(unknown.status).toBe(400);
       expect(JSON.stringify(unknown.body)).toContain('profile');
     });

@@ -82,7 +82,7 @@ export function sorted(rows: Row[], column: keyof Row, order: 'asc' | 'desc'): R
  * MariaDB settlement + Redis (integration) unless `servers` says otherwise.
  */
 export function describeSettlementQuery(servers?: { finance: ServerKind; settlement: ServerKind }): void {
-  describe(`settlement query on ${target() === 'embedded' ? 'SQLite' : servers?.settlement ?? 'mysql'}: GET /api/transactions and GET /`, () => {
+  describe(`settlement query on ${target() === 'embedded' ? 'SQLite' : (servers?.settlement ?? 'mysql')}: GET /api/transactions and GET /`, () => {
     let t: TestApp;
     let admin: string;
     let operator: CreatedUser;
@@ -170,7 +170,15 @@ export function describeSettlementQuery(servers?: { finance: ServerKind; settlem
 
     describe('sorting', () => {
       const columns = ['TRANS_DATE', 'AMOUNT', 'MERCHANT_ID', 'TERMINAL_ID', 'SETTLE_DATE', 'FEE', 'TRANS_TIME', 'DOC_IDT'] as const;
-      it.each(columns.flatMap((c) => [[c, 'asc'], [c, 'desc']] as const))('by %s %s: NULL lowest, ties by DOC_IDT', async (column, order) => {
+      it.each(
+        columns.flatMap(
+          (c) =>
+            [
+              [c, 'asc'],
+              [c, 'desc'],
+            ] as const,
+        ),
+      )('by %s %s: NULL lowest, ties by DOC_IDT', async (column, order) => {
         const res = await list({ ...RANGE, sort_by: column, sort_order: order, limit: 1000 }).expect(200);
         expect(res.body.transactions).toEqual(sorted(rows, column, order));
       });
@@ -219,8 +227,20 @@ export function describeSettlementQuery(servers?: { finance: ServerKind; settlem
       });
 
       it('filter, dates and sort together, with the total of the filter', async () => {
-        const query = { filter_by: 'MERCHANT_ID', filter_value: 'M001', date_from: '1990-02-01', date_to: '1990-03-31', sort_by: 'AMOUNT', sort_order: 'desc', limit: 3 };
-        const expected = sorted(rows.filter((r) => r.MERCHANT_ID === 'M001' && r.TRANS_DATE! >= '1990-02-01'), 'AMOUNT', 'desc');
+        const query = {
+          filter_by: 'MERCHANT_ID',
+          filter_value: 'M001',
+          date_from: '1990-02-01',
+          date_to: '1990-03-31',
+          sort_by: 'AMOUNT',
+          sort_order: 'desc',
+          limit: 3,
+        };
+        const expected = sorted(
+          rows.filter((r) => r.MERCHANT_ID === 'M001' && r.TRANS_DATE! >= '1990-02-01'),
+          'AMOUNT',
+          'desc',
+        );
         const res = await list(query).expect(200);
         expect(res.body.total).toBe(expected.length);
         expect(res.body.transactions).toEqual(expected.slice(0, 3));
@@ -253,7 +273,11 @@ export function describeSettlementQuery(servers?: { finance: ServerKind; settlem
       });
 
       it('the cursor walks a filtered query, and the last page has no next_cursor', async () => {
-        const expected = sorted(rows.filter((r) => r.CURRENCY === 'VND'), 'TERMINAL_ID', 'asc');
+        const expected = sorted(
+          rows.filter((r) => r.CURRENCY === 'VND'),
+          'TERMINAL_ID',
+          'asc',
+        );
         const seen = await walk({ ...RANGE, filter_by: 'CURRENCY', filter_value: 'VND', sort_by: 'TERMINAL_ID', limit: 9 });
         expect(seen).toEqual(expected);
       });
@@ -282,7 +306,7 @@ export function describeSettlementQuery(servers?: { finance: ServerKind; settlem
         ['an unknown parameter', { page: 2 }, 'page'],
         ['filter_value alone', { filter_value: 'x' }, 'filter_by'],
         ['filter_by alone', { filter_by: 'AMOUNT' }, 'filter_value'],
-        ['an amount that is not a number', { filter_by: 'AMOUNT', filter_value: "1 OR 1=1" }, 'filter_value'],
+        ['an amount that is not a number', { filter_by: 'AMOUNT', filter_value: '1 OR 1=1' }, 'filter_value'],
         ['an amount with 3 decimals', { filter_by: 'AMOUNT', filter_value: '1.234' }, 'filter_value'],
         ['an impossible date', { filter_by: 'TRANS_DATE', filter_value: '2024-02-30' }, 'filter_value'],
         ['a time out of range', { filter_by: 'TRANS_TIME', filter_value: '24:00:00' }, 'filter_value'],
@@ -453,7 +477,7 @@ export function describeSettlementQuery(servers?: { finance: ServerKind; settlem
     });
 
     it(`runs against ${target() === 'services' ? `${servers?.settlement ?? 'mysql'} and Redis` : 'embedded SQLite and memory'}`, () => {
-      expect(t.config.get('settlement').kind).toBe(target() === 'services' ? servers?.settlement ?? 'mysql' : 'sqlite');
+      expect(t.config.get('settlement').kind).toBe(target() === 'services' ? (servers?.settlement ?? 'mysql') : 'sqlite');
       expect(Boolean(t.config.get('redis'))).toBe(target() === 'services');
     });
   });

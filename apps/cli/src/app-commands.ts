@@ -35,9 +35,11 @@ export async function createUser(
 ): Promise<void> {
   const users = app.get(UsersService);
   users.checkPassword(opts.password);
-  const user = await users.insert({ username: opts.username, email: opts.email, password: opts.password, full_name: opts.fullName, role: opts.role }).catch((error: unknown) => {
-    throw isUniqueViolation(error) ? new ConflictError('Username or email already in use', undefined, { cause: error }) : error;
-  });
+  const user = await users
+    .insert({ username: opts.username, email: opts.email, password: opts.password, full_name: opts.fullName, role: opts.role })
+    .catch((error: unknown) => {
+      throw isUniqueViolation(error) ? new ConflictError('Username or email already in use', undefined, { cause: error }) : error;
+    });
   process.stdout.write(`created ${user.role} ${user.username} (${user.id})\n`);
 }
 
@@ -82,12 +84,12 @@ export async function seedTransactions(app: INestApplicationContext, opts: { use
   const user = await app.get(UsersService).findByUsername(opts.username);
   if (!user) throw new UsageError(`no user named ${opts.username}`);
   let state = opts.seed >>> 0 || 1;
-  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const categories = ['food', 'rent', 'travel', 'salary', 'utilities', 'fun'];
   const bar = progressBar('seeding');
   const actor = { id: user.id, username: user.username, role: user.role };
   const now = Date.now();
-  for (let done = 0; done < opts.count; ) {
+  for (let done = 0; done < opts.count;) {
     const size = Math.min(5_000, opts.count - done);
     const batch = Array.from({ length: size }, () => {
       const cents = Math.floor(random() * 200_000) - 150_000;

@@ -90,7 +90,7 @@ export function buildProgram(boot: Boot, output?: OutputConfiguration): Command 
     .command('audit:verify')
     .summary('recompute the audit chain and name the first entry altered, removed or inserted')
     .description(
-      'Recompute the audit trail\'s hash chain from its anchor (§Audit). Exits 0 when it is intact; otherwise names the first\n' +
+      "Recompute the audit trail's hash chain from its anchor (§Audit). Exits 0 when it is intact; otherwise names the first\n" +
         'entry that was altered, removed or inserted out of band and exits 65.',
     )
     .action(app(verifyAudit));
@@ -122,10 +122,7 @@ export function buildProgram(boot: Boot, output?: OutputConfiguration): Command 
     .option('--profile <name>', 'source profile of SETTLEMENT_PROFILES')
     .action(app(ingestSettlementFile));
 
-  program
-    .command('settlement:scan')
-    .description('scan the settlement inbox now and load every ready file (progress bars)')
-    .action(app(scanInbox));
+  program.command('settlement:scan').description('scan the settlement inbox now and load every ready file (progress bars)').action(app(scanInbox));
 
   program
     .command('settlement:generate')

@@ -63,7 +63,9 @@ import { Boot, EXIT, runCli } from '../src/commands';
   });
 
   it('user:create, then settlement:generate and settlement:ingest load a file', async () => {
-    await expect(cli('user:create', '--username', 'ops', '--email', 'ops@example.com', '--password', 'ops-password', '--role', 'operator')).resolves.toBe(EXIT.ok);
+    await expect(cli('user:create', '--username', 'ops', '--email', 'ops@example.com', '--password', 'ops-password', '--role', 'operator')).resolves.toBe(
+      EXIT.ok,
+    );
     expect(printed).toMatch(/^created operator ops \(/m);
     await expect(cli('user:create', '--username', 'OPS', '--email', 'ops2@example.com', '--password', 'ops-password')).resolves.toBe(EXIT.data);
     await expect(cli('user:create', '--username', 'ops2', '--email', 'ops2@example.com', '--password', 'short')).resolves.toBe(EXIT.data);

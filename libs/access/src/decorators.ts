@@ -18,6 +18,4 @@ export const OptionalAuth = () => SetMetadata(IS_OPTIONAL_AUTH, true);
 export const RequireRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
 
 /** The signed-in caller, as the JWT strategy loaded them for this request (undefined on an OptionalAuth route without a token). */
-export const CurrentUser = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): AuthUser => ctx.switchToHttp().getRequest().user,
-);
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser => ctx.switchToHttp().getRequest().user);

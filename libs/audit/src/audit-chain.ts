@@ -63,13 +63,21 @@ export class ChainWalker {
   /** The break `entry` shows, or null; after a break the walk is over. */
   next(entry: ChainedFields & { prevHash: string; hash: string }): ChainBreak | null {
     if (entry.seq > this.lastSeq + 1) {
-      return { seq: this.lastSeq + 1, problem: 'removed', message: `entry ${this.lastSeq + 1} was removed (the chain goes from ${this.lastSeq} to ${entry.seq})` };
+      return {
+        seq: this.lastSeq + 1,
+        problem: 'removed',
+        message: `entry ${this.lastSeq + 1} was removed (the chain goes from ${this.lastSeq} to ${entry.seq})`,
+      };
     }
     if (entryHash(entry.prevHash, entry) !== entry.hash) {
       return { seq: entry.seq, problem: 'altered', message: `entry ${entry.seq} was altered: its hash does not match its content` };
     }
     if (entry.prevHash !== this.lastHash) {
-      return { seq: entry.seq, problem: 'inserted', message: `entry ${entry.seq} was inserted or rewritten out of band: it does not chain to entry ${this.lastSeq}` };
+      return {
+        seq: entry.seq,
+        problem: 'inserted',
+        message: `entry ${entry.seq} was inserted or rewritten out of band: it does not chain to entry ${this.lastSeq}`,
+      };
     }
     this.lastSeq = entry.seq;
     this.lastHash = entry.hash;
@@ -80,8 +88,10 @@ export class ChainWalker {
   /** After the last entry: the head must name it. */
   end(head: { seq: number; hash: string }): ChainBreak | null {
     if (head.seq > this.lastSeq) return { seq: this.lastSeq + 1, problem: 'removed', message: `entries ${this.lastSeq + 1} to ${head.seq} were removed` };
-    if (head.seq < this.lastSeq) return { seq: head.seq + 1, problem: 'inserted', message: `entry ${head.seq + 1} was inserted out of band, past the chain's head` };
-    if (head.hash !== this.lastHash) return { seq: this.lastSeq, problem: 'altered', message: `entry ${this.lastSeq} was altered: the chain's head holds another hash` };
+    if (head.seq < this.lastSeq)
+      return { seq: head.seq + 1, problem: 'inserted', message: `entry ${head.seq + 1} was inserted out of band, past the chain's head` };
+    if (head.hash !== this.lastHash)
+      return { seq: this.lastSeq, problem: 'altered', message: `entry ${this.lastSeq} was altered: the chain's head holds another hash` };
     return null;
   }
 }

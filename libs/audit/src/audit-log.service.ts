@@ -94,7 +94,10 @@ export class AuditLog {
  * The fields that differ between two snapshots, as §Audit's `before` and `after` hold them. Values
  * are compared as JSON (decimal strings, ISO dates).
  */
-export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): { before: Record<string, unknown>; after: Record<string, unknown> } {
+export function changedFields(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
   const changed = Object.keys(after).filter((key) => after[key] !== undefined && JSON.stringify(before[key]) !== JSON.stringify(after[key]));
   return {
     before: Object.fromEntries(changed.map((key) => [key, before[key] ?? null])),

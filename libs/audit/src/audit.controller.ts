@@ -28,7 +28,8 @@ export class AuditController {
     if (query.action !== undefined) filtered.andWhere('e.action = :action', { action: query.action });
     if (query.subject_id !== undefined) filtered.andWhere('e.subjectId = :subject', { subject: query.subject_id });
     if (query.from) filtered.andWhere('e.at >= :from', { from: query.from.length === 10 ? new Date(`${query.from}T00:00:00.000Z`) : new Date(query.from) });
-    if (query.to) filtered.andWhere(query.to.length === 10 ? 'e.at < :to' : 'e.at <= :to', { to: query.to.length === 10 ? nextDay(query.to) : new Date(query.to) });
+    if (query.to)
+      filtered.andWhere(query.to.length === 10 ? 'e.at < :to' : 'e.at <= :to', { to: query.to.length === 10 ? nextDay(query.to) : new Date(query.to) });
     const total = await filtered.clone().getCount();
     const page = filtered.orderBy('e.seq', 'DESC').take(limit);
     if (query.cursor !== undefined) page.andWhere('e.seq < :cursor', { cursor: Number(query.cursor) });

@@ -47,6 +47,12 @@ export class AuthService {
 
   /** §Audit: a failed login by the username it tried (trimmed to the column), never the password. */
   private recordFailure(username: string, reason: 'throttled' | 'bad_credentials'): Promise<void> {
-    return this.audit.append({ actor: { id: null, username: username.slice(0, 255) }, action: 'login.failure', subjectType: 'user', subjectId: null, after: { reason } });
+    return this.audit.append({
+      actor: { id: null, username: username.slice(0, 255) },
+      action: 'login.failure',
+      subjectType: 'user',
+      subjectId: null,
+      after: { reason },
+    });
   }
 }

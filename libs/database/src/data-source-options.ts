@@ -17,11 +17,7 @@ const MIGRATIONS: Record<DataSourceName, NonNullable<DataSourceOptions['migratio
  * TypeORM options for one data source, from its URL. The schema only ever comes from migrations;
  * entities are added by each feature module (autoLoadEntities), never by a glob.
  */
-export async function dataSourceOptions(
-  name: DataSourceName,
-  target: DatabaseTarget,
-  migrationsRun: boolean,
-): Promise<DataSourceOptions> {
+export async function dataSourceOptions(name: DataSourceName, target: DatabaseTarget, migrationsRun: boolean): Promise<DataSourceOptions> {
   const common = {
     name,
     migrations: MIGRATIONS[name],

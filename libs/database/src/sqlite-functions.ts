@@ -21,9 +21,7 @@ export function registerSqliteFunctions(db: SqliteDatabase): void {
   db.aggregate('decimal_sum', {
     start: () => 0n,
     step: (total, value) =>
-      value === null || value === undefined
-        ? total
-        : total + toScaled(normaliseDecimal(value as string | number | bigint, SUM_SCALE), SUM_SCALE),
+      value === null || value === undefined ? total : total + toScaled(normaliseDecimal(value as string | number | bigint, SUM_SCALE), SUM_SCALE),
     result: (total) => fromScaled(total, SUM_SCALE),
   });
 }

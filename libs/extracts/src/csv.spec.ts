@@ -40,9 +40,7 @@ describe('csvCell and csvLine (RFC 4180, as PostgreSQL COPY writes non-null text
 });
 
 describe('CsvRecordCounter', () => {
-  const csv = Buffer.from(
-    ['h1,h2\n', '1,plain\n', '2,"two\nlines"\n', '3,"quote "" and\r\nbreak"\n', '4,"a,b"\n', '5,""\n', '6,"""\n"""\n'].join(''),
-  );
+  const csv = Buffer.from(['h1,h2\n', '1,plain\n', '2,"two\nlines"\n', '3,"quote "" and\r\nbreak"\n', '4,"a,b"\n', '5,""\n', '6,"""\n"""\n'].join(''));
 
   it('counts line feeds outside quoted cells', () => {
     expect(new CsvRecordCounter().count(csv)).toBe(7);

@@ -62,7 +62,11 @@ export class ExtractsController {
   @ApiOperation({ summary: 'Download a finished extract (owner or admin), streamed as CSV' })
   @ApiParam({ name: 'task_id', format: 'uuid' })
   @ApiProduces('text/csv')
-  @ApiResponse({ status: 200, description: 'The CSV file', content: { 'text/csv': { example: 'period_start,currency,count,total\n2026-01-01,USD,3,13.50\n' } } })
+  @ApiResponse({
+    status: 200,
+    description: 'The CSV file',
+    content: { 'text/csv': { example: 'period_start,currency,count,total\n2026-01-01,USD,3,13.50\n' } },
+  })
   @ApiErrors(400, 401, 404, 409, 410)
   async download(@CurrentUser() actor: AuthUser, @Param('task_id', TASK_ID_PIPE) taskId: string): Promise<StreamableFile> {
     const path = await this.extracts.downloadPath(actor, taskId);

@@ -28,9 +28,14 @@ export class ExtractsService {
       aggregation: dto.aggregation ?? 'month',
       detailed: dto.detailed ?? false,
     };
-    return this.jobs.submit(actor.id, JOBS.generateExtract, { ...params }, {
-      audit: (task) => ({ actor, action: 'extract.request', subjectType: 'task', subjectId: task.id, after: { ...params } }),
-    });
+    return this.jobs.submit(
+      actor.id,
+      JOBS.generateExtract,
+      { ...params },
+      {
+        audit: (task) => ({ actor, action: 'extract.request', subjectType: 'task', subjectId: task.id, after: { ...params } }),
+      },
+    );
   }
 
   /**

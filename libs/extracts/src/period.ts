@@ -29,9 +29,7 @@ export function resolvePeriod(request: PeriodRequest, today: Date = new Date()):
   const hasRange = request.start_date != null || request.end_date != null;
   const hasDays = request.days_before != null;
   if (hasRange === hasDays) {
-    throw ValidationError.fields([
-      { field: 'period', problems: ['send either start_date and end_date, or days_before (exactly one of the two forms)'] },
-    ]);
+    throw ValidationError.fields([{ field: 'period', problems: ['send either start_date and end_date, or days_before (exactly one of the two forms)'] }]);
   }
   if (hasDays) {
     const end = today.toISOString().slice(0, 10);

@@ -34,7 +34,16 @@ export class IdempotencyStore {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const now = new Date();
       try {
-        await this.keys.insert({ callerId, key, requestHash, state: 'running', status: null, body: null, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) });
+        await this.keys.insert({
+          callerId,
+          key,
+          requestHash,
+          state: 'running',
+          status: null,
+          body: null,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+        });
         return { run: true };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;

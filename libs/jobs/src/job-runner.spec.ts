@@ -48,21 +48,17 @@ describe('JobRunner', () => {
     expect(calls).toEqual([['fail', 't1', 'failed after 4 attempts (internal error, logged with the task id)']]);
   });
 
-  it.each([new PermanentJobError('bad parameters'), new ValidationError('bad parameters')])(
-    'never retries a validation error (%p)',
-    async (error) => {
-      const { runner, calls } = setup(async () => {
-        throw error;
-      });
-      await expect(runner.run(JOBS.generateExtract, 't1', 1, limits)).resolves.toBe('failed');
-      expect(calls).toEqual([['fail', 't1', 'bad parameters']]);
-    },
-  );
+  it.each([new PermanentJobError('bad parameters'), new ValidationError('bad parameters')])('never retries a validation error (%p)', async (error) => {
+    const { runner, calls } = setup(async () => {
+      throw error;
+    });
+    await expect(runner.run(JOBS.generateExtract, 't1', 1, limits)).resolves.toBe('failed');
+    expect(calls).toEqual([['fail', 't1', 'bad parameters']]);
+  });
 
   it('aborts the handler at the soft limit and fails the task "timed out"', async () => {
     const { runner, calls } = setup(
-      (ctx) =>
-        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped at a batch boundary')))),
+      (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped at a batch boundary')))),
     );
     await expect(runner.run(JOBS.generateExtract, 't1', 1, { soft: 20, hard: 1_000 })).resolves.toBe('failed');
     expect(calls).toEqual([['fail', 't1', 'timed out']]);

@@ -31,10 +31,12 @@ export class JobsService {
   async submit(ownerId: string, job: JobName, params: Record<string, unknown>, options: SubmitOptions = {}): Promise<Task> {
     const create = () => (options.taskId ? this.tasks.createOnce(options.taskId, ownerId, job, params) : this.tasks.create(ownerId, job, params));
     const audit = options.audit;
-    const task = audit ? await this.audit.recorded(async () => {
-      const created = await create();
-      return { result: created, audit: created.created ? [audit(created)] : [] };
-    }) : await create();
+    const task = audit
+      ? await this.audit.recorded(async () => {
+          const created = await create();
+          return { result: created, audit: created.created ? [audit(created)] : [] };
+        })
+      : await create();
     if (!task.created) return task;
     try {
       await this.driver.enqueue(job, task.id, task.id);

@@ -113,7 +113,11 @@ export class TasksService {
   /** A task that failed for good back to PENDING for another run of its job; false when it is not FAILURE. */
   async reopen(id: string, params: Record<string, unknown>): Promise<boolean> {
     // TypeORM serialises the simple-json column itself; its update typing just cannot express it.
-    return this.change(id, { state: 'FAILURE' }, { state: 'PENDING', params: params as never, attempts: 0, error: null, progressDone: 0, startedAt: null, finishedAt: null });
+    return this.change(
+      id,
+      { state: 'FAILURE' },
+      { state: 'PENDING', params: params as never, attempts: 0, error: null, progressDone: 0, startedAt: null, finishedAt: null },
+    );
   }
 
   /** Back to PENDING between attempts, with the error that caused the retry. */

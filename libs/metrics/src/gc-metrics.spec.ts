@@ -4,8 +4,7 @@ import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { GC_METRIC, observeGarbageCollection, recordCollections } from './gc-metrics';
 
 const entry = (kind: number, ms: number) => ({ duration: ms, detail: { kind } }) as unknown as PerformanceEntry;
-const counts = async (registry: Registry) =>
-  (await registry.metrics()).split('\n').filter((line) => line.startsWith(`${GC_METRIC}_count`));
+const counts = async (registry: Registry) => (await registry.metrics()).split('\n').filter((line) => line.startsWith(`${GC_METRIC}_count`));
 
 describe('GC metrics', () => {
   it('records every collection of a batch, by kind', async () => {

@@ -1,7 +1,6 @@
 import { Metrics, QUEUE_DEPTH_TIMEOUT_MS } from './metrics';
 
-const lines = async (metrics: Metrics, prefix: string) =>
-  (await metrics.registry.metrics()).split('\n').filter((line) => line.startsWith(prefix));
+const lines = async (metrics: Metrics, prefix: string) => (await metrics.registry.metrics()).split('\n').filter((line) => line.startsWith(prefix));
 
 describe('Metrics', () => {
   afterEach(() => jest.useRealTimers());
@@ -95,7 +94,10 @@ describe('Metrics', () => {
 
   it('exports every series of the catalogue, each with its help', async () => {
     const text = await new Metrics().registry.metrics();
-    const names = text.split('\n').filter((line) => line.startsWith('# HELP ')).map((line) => line.split(' ')[2]);
+    const names = text
+      .split('\n')
+      .filter((line) => line.startsWith('# HELP '))
+      .map((line) => line.split(' ')[2]);
     expect(names.sort()).toEqual([
       'http_request_duration_seconds',
       'payments_cache_hits_total',

@@ -97,11 +97,7 @@ export class Metrics {
     'Settlement files that reached a final status in this process: completed, failed, or duplicate (same content as an earlier file)',
   );
 
-  private readonly jobsCompleted = this.counter(
-    'payments_jobs_completed_total',
-    'job_name',
-    'Job runs that succeeded in this process, by job name',
-  );
+  private readonly jobsCompleted = this.counter('payments_jobs_completed_total', 'job_name', 'Job runs that succeeded in this process, by job name');
 
   private readonly jobsFailed = this.counter(
     'payments_jobs_failed_total',

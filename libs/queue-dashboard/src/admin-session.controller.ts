@@ -45,7 +45,8 @@ export class AdminSessionController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Sign this browser out of the queue dashboard (anyone: it only clears the cookie)',
-    description: 'Clears the session cookie in the browser that calls it. The session is not recorded on the server: a copy kept elsewhere lasts until it expires.',
+    description:
+      'Clears the session cookie in the browser that calls it. The session is not recorded on the server: a copy kept elsewhere lasts until it expires.',
   })
   @ApiNoContentResponse({ description: 'Signed out (or was not signed in)' })
   end(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {

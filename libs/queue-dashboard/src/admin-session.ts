@@ -66,7 +66,14 @@ export class AdminSessions {
 }
 
 function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
-  return [`${ADMIN_SESSION_COOKIE}=${value}`, `Max-Age=${maxAgeSeconds}`, `Path=${DASHBOARD_PATH}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
+  return [
+    `${ADMIN_SESSION_COOKIE}=${value}`,
+    `Max-Age=${maxAgeSeconds}`,
+    `Path=${DASHBOARD_PATH}`,
+    'HttpOnly',
+    'SameSite=Strict',
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
 }
 
 /** One cookie's value from a Cookie header (RFC 6265 §5.4: `name=value` pairs separated by `;`). */

@@ -16,9 +16,12 @@ export const SIGN_IN_MESSAGE =
  * tasks PENDING or STARTED forever (the task row, not Bull, is what owners see), so those stay refused.
  */
 const WRITES_ALLOWED = new Set(
-  ['/api/queues/:queueName/retry/:queueStatus', '/api/queues/:queueName/:jobId/retry', '/api/queues/:queueName/promote', '/api/queues/:queueName/:jobId/promote'].map(
-    (route) => `PUT ${DASHBOARD_PATH}${route}`,
-  ),
+  [
+    '/api/queues/:queueName/retry/:queueStatus',
+    '/api/queues/:queueName/:jobId/retry',
+    '/api/queues/:queueName/promote',
+    '/api/queues/:queueName/:jobId/promote',
+  ].map((route) => `PUT ${DASHBOARD_PATH}${route}`),
 );
 const READS = new Set(['GET', 'HEAD']);
 

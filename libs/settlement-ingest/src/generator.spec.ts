@@ -20,9 +20,7 @@ async function parseFile(path: string): Promise<{ records: SettlementRecord[]; r
 describe('canonicalRow', () => {
   it('writes every column in order, quoting only what needs it', () => {
     expect(CANONICAL_HEADER.split(',')).toHaveLength(14);
-    expect(canonicalRow({ DOC_IDT: 'A', AMOUNT: '1,5', MERCHANT_ID: 'say "x"', SETTLE_DATE: 'a\nb' })).toBe(
-      'A,,,"1,5",,,"say ""x""",,,,,,,"a\nb"',
-    );
+    expect(canonicalRow({ DOC_IDT: 'A', AMOUNT: '1,5', MERCHANT_ID: 'say "x"', SETTLE_DATE: 'a\nb' })).toBe('A,,,"1,5",,,"say ""x""",,,,,,,"a\nb"');
     expect(csvCell(null)).toBe('');
   });
 });

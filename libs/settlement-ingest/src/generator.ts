@@ -160,7 +160,7 @@ export function generatedValues(n: number, options: GenerateOptions): RowValues 
     MERCHANT_ID: `MCH${pad(r(7) % 100_000, 9)}`,
     TERMINAL_ID: `TID${pad(r(8) % 1_000_000, 8)}`,
     MCC: MCCS[r(9) % MCCS.length],
-    RRN: pad(r(10) % 1_000_000 * 1_000_000 + (n % 1_000_000), 12),
+    RRN: pad((r(10) % 1_000_000) * 1_000_000 + (n % 1_000_000), 12),
     AUTH_CODE: auth,
     TRANS_TYPE: transType,
     FEE: r(11) % 10 === 0 ? '' : money(feeCents, vnd ? 0 : 2),

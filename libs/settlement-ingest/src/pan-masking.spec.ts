@@ -37,7 +37,7 @@ describe('PanMaskingStream', () => {
 
   it('masks exactly what maskPansInText masks, on random digit-heavy text', () => {
     let state = 42;
-    const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     for (let round = 0; round < 300; round++) {
       const text = Array.from({ length: 200 }, () => (random() < 0.85 ? String(Math.floor(random() * 10)) : ',;x '[Math.floor(random() * 4)])).join('');
       expect(maskPanBytes(Buffer.from(text, 'latin1')).toString('latin1')).toBe(maskPansInText(text));

@@ -1,17 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  StreamableFile,
-  UploadedFile,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor, UploadedMultipartFile } from '@nestjs/platform-fastify/multipart';
 import {
   ApiAcceptedResponse,
@@ -157,9 +144,14 @@ export class SettlementFilesController {
   @ApiAcceptedResponse({ type: ScanAcceptedResponse })
   @ApiErrors(401, 403, 503)
   async scan(@CurrentUser() actor: AuthUser): Promise<ScanAcceptedResponse> {
-    const task = await this.jobs.submit(actor.id, JOBS.scanSettlementInbox, { trigger: 'request' }, {
-      audit: (created) => ({ actor, action: 'settlement.scan', subjectType: 'task', subjectId: created.id, after: { trigger: 'request' } }),
-    });
+    const task = await this.jobs.submit(
+      actor.id,
+      JOBS.scanSettlementInbox,
+      { trigger: 'request' },
+      {
+        audit: (created) => ({ actor, action: 'settlement.scan', subjectType: 'task', subjectId: created.id, after: { trigger: 'request' } }),
+      },
+    );
     return { task_id: task.id, status_url: `/task-status/${task.id}` };
   }
 }

@@ -91,7 +91,9 @@ export class SettlementInboxService implements OnModuleInit {
       const info = await stat(path).catch(() => undefined);
       if (known.has(match[1]) || !info || now - info.ctimeMs < ORPHAN_AFTER_MS) continue;
       this.logger.warn(`Registering ${name}, claimed by a process that stopped before recording it`);
-      adopted.push(await this.files.register({ id: match[1], name: match[2], stagedPath: path, source: 'inbox', profile: this.profileFor(match[2]) ?? 'canonical' }));
+      adopted.push(
+        await this.files.register({ id: match[1], name: match[2], stagedPath: path, source: 'inbox', profile: this.profileFor(match[2]) ?? 'canonical' }),
+      );
     }
     return adopted;
   }
@@ -103,7 +105,12 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && !e.name.startsWith('.') && !/\.(part|tmp|partial)$/i.test(e.name))
     .map((e) => join(e.parentPath, e.name))
-    .filter((path) => !relative(dir, path).split(sep).some((segment) => segment.startsWith('.')))
+    .filter(
+      (path) =>
+        !relative(dir, path)
+          .split(sep)
+          .some((segment) => segment.startsWith('.')),
+    )
     .sort();
 }
 

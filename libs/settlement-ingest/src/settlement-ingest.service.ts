@@ -158,12 +158,7 @@ export class SettlementIngestService {
    * Moves the received file on, PAN-masked (no copy of a full PAN is kept), records the outcome, and
    * tells readers the data changed. Each step can be repeated after a crash.
    */
-  private async finish(
-    file: SettlementFile,
-    status: 'completed' | 'failed',
-    error: string | null,
-    maskedCopy?: Promise<string>,
-  ): Promise<IngestSummary> {
+  private async finish(file: SettlementFile, status: 'completed' | 'failed', error: string | null, maskedCopy?: Promise<string>): Promise<IngestSummary> {
     if (file.stagedPath && (await exists(file.stagedPath))) {
       const target = this.outcomePath(file, status);
       await mkdir(dirname(target), { recursive: true });
@@ -178,8 +173,7 @@ export class SettlementIngestService {
     const done = await this.files.findOneByOrFail({ id: file.id });
     await this.events.finished(done);
     this.logger.log(
-      `Settlement file ${done.name} (${done.id}) ${status}: ${done.rowsLoaded} loaded, ${done.rowsRejected} rejected` +
-        (error ? `: ${error}` : ''),
+      `Settlement file ${done.name} (${done.id}) ${status}: ${done.rowsLoaded} loaded, ${done.rowsRejected} rejected` + (error ? `: ${error}` : ''),
     );
     return summary(done);
   }

@@ -31,10 +31,15 @@ export class SettlementScanSchedule implements OnApplicationBootstrap {
   async tick(at: Date): Promise<void> {
     const key = tickKey(this.config.get('settlementIngest').scanCron, at);
     try {
-      await this.jobs.submit(SYSTEM_OWNER, JOBS.scanSettlementInbox, { trigger: 'schedule', tick: key }, {
-        taskId: tickTaskId(this.config, key),
-        audit: (task) => ({ actor: 'system', action: 'settlement.scan', subjectType: 'task', subjectId: task.id, after: { trigger: 'schedule', tick: key } }),
-      });
+      await this.jobs.submit(
+        SYSTEM_OWNER,
+        JOBS.scanSettlementInbox,
+        { trigger: 'schedule', tick: key },
+        {
+          taskId: tickTaskId(this.config, key),
+          audit: (task) => ({ actor: 'system', action: 'settlement.scan', subjectType: 'task', subjectId: task.id, after: { trigger: 'schedule', tick: key } }),
+        },
+      );
     } catch (error) {
       this.logger.warn(`Inbox scan of ${key} not queued: ${(error as Error).message}`);
     }

@@ -95,7 +95,9 @@ export function parseColumnValue(column: SettlementColumn, raw: string): ParsedV
       return CURRENCY.test(raw) ? { ok: true, value: raw } : fail('must be an ISO 4217 code in upper case, such as "VND"');
     case 'card': {
       const masked = maskPan(raw);
-      return MASKED_PAN.test(masked) ? { ok: true, value: masked } : fail('must be a masked card number such as "411111******1111" (or a full one, masked before use)');
+      return MASKED_PAN.test(masked)
+        ? { ok: true, value: masked }
+        : fail('must be a masked card number such as "411111******1111" (or a full one, masked before use)');
     }
     case 'mcc':
       return MCC.test(raw) ? { ok: true, value: raw } : fail('must be 4 digits');

@@ -21,7 +21,7 @@ export class SettlementQueryController {
     description:
       `Operator or admin. \`filter_by\` and \`sort_by\` take a settlement column in any letter case: ${COLUMN_LIST}. ` +
       'TRANS_DATE, AMOUNT, MERCHANT_ID, TERMINAL_ID, SETTLE_DATE and DOC_IDT are indexed: filters and sorts on them stay fast on millions of records. ' +
-      'Page with `skip`, or with `cursor` (the previous page\'s `next_cursor`), which costs the same at any depth. ' +
+      "Page with `skip`, or with `cursor` (the previous page's `next_cursor`), which costs the same at any depth. " +
       'Answers are cached briefly; a completed ingest is visible on the next read. ' +
       'Examples: `?filter_by=merchant_id&filter_value=MERCH0000000042&sort_by=TRANS_DATE&sort_order=desc`, ' +
       '`?filter_by=AMOUNT&filter_value=100.5`, `?date_from=2026-01-01&date_to=2026-01-31&limit=100`.',

@@ -12,11 +12,7 @@ import { WelcomeController } from './welcome.controller';
 
 /** Reading card settlement records: GET /api/transactions and GET / (§HTTP), cached. */
 @Module({
-  imports: [
-    MetricsModule,
-    SettlementIngestModule,
-    CacheModule.registerAsync({ inject: [AppConfigService], useFactory: cacheOptions }),
-  ],
+  imports: [MetricsModule, SettlementIngestModule, CacheModule.registerAsync({ inject: [AppConfigService], useFactory: cacheOptions })],
   controllers: [SettlementQueryController, WelcomeController],
   providers: [SettlementQueryService, SettlementQueryRepository, SettlementQueryCache],
   exports: [SettlementQueryService],

@@ -5,14 +5,7 @@ import { SettlementQueryCache } from './cache/settlement-query.cache';
 import { CursorCodec, CursorPosition } from './cursor-codec';
 import type { ListSettlementQuery } from './dto/list-settlement.query';
 import { COLUMN_SPECS, parseColumnValue } from './settlement-columns';
-import {
-  DEFAULT_LIMIT,
-  DEFAULT_SORT,
-  RECENT_COUNT,
-  SettlementListQuery,
-  SettlementRecordView,
-  SortOrder,
-} from './settlement-list-query';
+import { DEFAULT_LIMIT, DEFAULT_SORT, RECENT_COUNT, SettlementListQuery, SettlementRecordView, SortOrder } from './settlement-list-query';
 import { SettlementQueryRepository } from './settlement-query.repository';
 
 export interface SettlementPage {
@@ -113,10 +106,7 @@ export class SettlementQueryService {
 
   private async load(version: string | null, query: SettlementListQuery): Promise<SettlementPage> {
     // The total does not depend on the page, so pages of one query share it (and its COUNT).
-    const [rows, total] = await Promise.all([
-      this.repository.page(query),
-      this.cache.read(version, totalKey(query), () => this.repository.count(query)),
-    ]);
+    const [rows, total] = await Promise.all([this.repository.page(query), this.cache.read(version, totalKey(query), () => this.repository.count(query))]);
     const more = rows.length > query.limit;
     const transactions = more ? rows.slice(0, query.limit) : rows;
     const last = transactions[transactions.length - 1];
@@ -135,9 +125,7 @@ export class SettlementQueryService {
     const { column } = query.sort;
     const valid =
       parseColumnValue('DOC_IDT', position.docIdt).ok &&
-      (position.sortValue === null
-        ? COLUMN_SPECS[column].nullable
-        : matchesStoredForm(column, position.sortValue));
+      (position.sortValue === null ? COLUMN_SPECS[column].nullable : matchesStoredForm(column, position.sortValue));
     if (!valid) throw cursorProblem();
     return position;
   }

@@ -18,9 +18,19 @@ const CASES: Array<[string, SettlementListQuery]> = [
   ['default page', base],
   [
     'filter MERCHANT_ID, sort TRANS_DATE desc, dates, offset',
-    { ...base, filter: { column: 'MERCHANT_ID', value: 'M1' }, sort: { column: 'TRANS_DATE', order: 'desc' }, dateFrom: '2026-01-01', dateTo: '2026-01-31', skip: 20 },
+    {
+      ...base,
+      filter: { column: 'MERCHANT_ID', value: 'M1' },
+      sort: { column: 'TRANS_DATE', order: 'desc' },
+      dateFrom: '2026-01-01',
+      dateTo: '2026-01-31',
+      skip: 20,
+    },
   ],
-  ['filter AMOUNT, cursor on AMOUNT asc', { ...base, filter: { column: 'AMOUNT', value: '100.50' }, sort: { column: 'AMOUNT', order: 'asc' }, after: { sortValue: '100.50', docIdt: 'D9' } }],
+  [
+    'filter AMOUNT, cursor on AMOUNT asc',
+    { ...base, filter: { column: 'AMOUNT', value: '100.50' }, sort: { column: 'AMOUNT', order: 'asc' }, after: { sortValue: '100.50', docIdt: 'D9' } },
+  ],
   ['cursor on a nullable column, desc', { ...base, sort: { column: 'SETTLE_DATE', order: 'desc' }, after: { sortValue: '2026-01-02', docIdt: 'D9' } }],
   ['cursor inside the NULLs of a nullable column, asc', { ...base, sort: { column: 'MERCHANT_ID', order: 'asc' }, after: { sortValue: null, docIdt: 'D9' } }],
   ['cursor on DOC_IDT desc', { ...base, sort: { column: 'DOC_IDT', order: 'desc' }, after: { sortValue: 'D9', docIdt: 'D9' } }],

@@ -3,8 +3,7 @@ import { ForbiddenError } from '@app/core';
 import { ActiveSubscriptionGuard } from './active-subscription.guard';
 import type { SubscriptionsService } from './subscriptions.service';
 
-const contextFor = (user: object) =>
-  ({ switchToHttp: () => ({ getRequest: () => ({ user }) }) }) as unknown as ExecutionContext;
+const contextFor = (user: object) => ({ switchToHttp: () => ({ getRequest: () => ({ user }) }) }) as unknown as ExecutionContext;
 
 function guardWith(active: boolean) {
   const isActive = jest.fn(async () => active);

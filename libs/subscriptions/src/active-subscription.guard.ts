@@ -19,7 +19,4 @@ export class ActiveSubscriptionGuard implements CanActivate {
 
 /** Marks a route as needing an active subscription (for role `user`). */
 export const RequireSubscription = () =>
-  applyDecorators(
-    UseGuards(ActiveSubscriptionGuard),
-    ApiForbiddenResponse({ description: 'No active subscription (role user)' }),
-  );
+  applyDecorators(UseGuards(ActiveSubscriptionGuard), ApiForbiddenResponse({ description: 'No active subscription (role user)' }));

@@ -59,7 +59,13 @@ export class SubscriptionsService {
           action: 'subscription.grant',
           subjectType: 'subscription',
           subjectId: granted.id,
-          after: { user_id: user.id, username: user.username, plan: granted.plan, starts_at: granted.startsAt.toISOString(), expires_at: granted.expiresAt.toISOString() },
+          after: {
+            user_id: user.id,
+            username: user.username,
+            plan: granted.plan,
+            starts_at: granted.startsAt.toISOString(),
+            expires_at: granted.expiresAt.toISOString(),
+          },
         },
       };
     });

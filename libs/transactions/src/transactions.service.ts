@@ -77,7 +77,16 @@ export class TransactionsService {
       const updated = (await this.transactions.findOne(current.id, null))!;
       // The version this update moved from, so `before` is what it replaced even when `current` was read earlier.
       const replaced = Object.assign(new Transaction(), current, { version: expected });
-      return { result: updated, audit: { actor, action: 'transaction.update', subjectType: 'transaction', subjectId: updated.id, ...changedFields(auditView(replaced), auditView(updated)) } };
+      return {
+        result: updated,
+        audit: {
+          actor,
+          action: 'transaction.update',
+          subjectType: 'transaction',
+          subjectId: updated.id,
+          ...changedFields(auditView(replaced), auditView(updated)),
+        },
+      };
     });
   }
 
@@ -91,10 +100,7 @@ export class TransactionsService {
   }
 
   async list(actor: AuthUser, query: ListTransactionsQuery) {
-    const [{ rows, total }, totals] = await Promise.all([
-      this.transactions.list(actor.id, query),
-      this.transactions.totals(actor.id, query),
-    ]);
+    const [{ rows, total }, totals] = await Promise.all([this.transactions.list(actor.id, query), this.transactions.totals(actor.id, query)]);
     return { rows, total, totals };
   }
 
@@ -128,8 +134,6 @@ function checkScale(amount: string, currency: string): void {
   const allowed = minorUnits(currency);
   const decimals = (amount.split('.')[1] ?? '').replace(/0+$/, '').length;
   if (decimals > allowed) {
-    throw ValidationError.fields([
-      { field: 'amount', problems: [`amount has more decimals than ${currency} allows (${allowed})`] },
-    ]);
+    throw ValidationError.fields([{ field: 'amount', problems: [`amount has more decimals than ${currency} allows (${allowed})`] }]);
   }
 }

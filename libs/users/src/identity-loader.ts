@@ -62,10 +62,9 @@ export class IdentityLoader {
   private statement(count: number): string {
     let sql = this.statements.get(count);
     if (!sql) {
-      [sql] = this.users.manager.connection.driver.escapeQueryWithParameters(
-        'SELECT id, username, role FROM users WHERE id IN (:...ids) AND NOT disabled',
-        { ids: Array.from({ length: count }, () => '') },
-      );
+      [sql] = this.users.manager.connection.driver.escapeQueryWithParameters('SELECT id, username, role FROM users WHERE id IN (:...ids) AND NOT disabled', {
+        ids: Array.from({ length: count }, () => ''),
+      });
       this.statements.set(count, sql);
     }
     return sql;

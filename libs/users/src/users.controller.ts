@@ -26,11 +26,7 @@ export class UsersController {
   @ApiCreatedResponse({ type: UserResponse, description: 'Created' })
   @ApiOkResponse({ type: UserResponse, description: 'Updated' })
   @ApiErrors(400, 401, 403, 409)
-  async createUser(
-    @CurrentUser() actor: AuthUser,
-    @Body() dto: CreateUserDto,
-    @Res({ passthrough: true }) res: FastifyReply,
-  ): Promise<UserResponse> {
+  async createUser(@CurrentUser() actor: AuthUser, @Body() dto: CreateUserDto, @Res({ passthrough: true }) res: FastifyReply): Promise<UserResponse> {
     const { user, created } = await this.users.createOrUpdate(actor, dto);
     if (created) res.status(HttpStatus.CREATED);
     return UserResponse.from(user);

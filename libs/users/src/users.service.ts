@@ -72,9 +72,7 @@ export class UsersService {
     if (dto.email !== undefined) await this.checkEmailFree(dto.email, existing?.id);
 
     try {
-      return existing
-        ? { user: await this.update(existing, dto, actor), created: false }
-        : { user: await this.insert(dto, actor), created: true };
+      return existing ? { user: await this.update(existing, dto, actor), created: false } : { user: await this.insert(dto, actor), created: true };
     } catch (error) {
       // Two requests racing for the same username or email: the index decides, the loser hears 409.
       if (isUniqueViolation(error)) throw new ConflictError('Username or email already in use', undefined, { cause: error });

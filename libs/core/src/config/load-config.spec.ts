@@ -695,7 +695,7 @@ describe('loadConfig with an env file', () => {
     loadConfig(env, { readFile: fakeFiles(text === undefined ? {} : { '/srv/app/.env': text }), cwd: CWD, envFile: '.env' });
 
   it('reads the file, resolved against cwd, with quotes, export and comments as dotenv has them', () => {
-    const config = withFile({}, "# local settings\nexport PORT=8080\nSETTLEMENT_SCAN_CRON='*/5 * * * *' # every 5 minutes\nLOG_LEVEL=\"debug\"\n");
+    const config = withFile({}, '# local settings\nexport PORT=8080\nSETTLEMENT_SCAN_CRON=\'*/5 * * * *\' # every 5 minutes\nLOG_LEVEL="debug"\n');
     expect(config.port).toBe(8080);
     expect(config.settlementIngest.scanCron).toBe('*/5 * * * *');
     expect(config.log.level).toBe('debug');

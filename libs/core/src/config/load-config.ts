@@ -18,14 +18,7 @@ export class ConfigError extends Error {
 }
 
 /** Secrets that may come from `X_FILE` instead of `X` (Docker and Kubernetes secrets). */
-export const FILE_SECRETS = [
-  'SECRET_KEY',
-  'ADMIN_PASSWORD',
-  'DATABASE_PASSWORD',
-  'SETTLEMENT_DATABASE_PASSWORD',
-  'REDIS_PASSWORD',
-  'WEBHOOK_SECRET',
-] as const;
+export const FILE_SECRETS = ['SECRET_KEY', 'ADMIN_PASSWORD', 'DATABASE_PASSWORD', 'SETTLEMENT_DATABASE_PASSWORD', 'REDIS_PASSWORD', 'WEBHOOK_SECRET'] as const;
 
 /** Every placeholder in .env.example contains this marker; production refuses any value that does. */
 export const EXAMPLE_MARKER = 'change-me';
@@ -270,12 +263,7 @@ function webhookSettings(env: KnownEnv, secret: string | undefined, production: 
  * `export`, comments), or undefined when there is no such file. A variable the environment sets,
  * even to an empty value, is the environment's: the file only fills in what is not set.
  */
-function readEnvFile(
-  path: string,
-  rawEnv: Env,
-  readFile: (path: string) => string,
-  problems: string[],
-): { values: Env; use: EnvFileUse } | undefined {
+function readEnvFile(path: string, rawEnv: Env, readFile: (path: string) => string, problems: string[]): { values: Env; use: EnvFileUse } | undefined {
   let text: string;
   try {
     text = readFile(path);

@@ -3,16 +3,7 @@
  * filter maps each kind to its HTTP status; anything else is an unexpected fault (500).
  */
 export type ErrorKind =
-  | 'validation'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'gone'
-  | 'unprocessable'
-  | 'payload_too_large'
-  | 'too_many_requests'
-  | 'unavailable';
+  'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'unprocessable' | 'payload_too_large' | 'too_many_requests' | 'unavailable';
 
 /** One bad field: its dotted path and what is wrong with it. */
 export interface FieldProblem {

@@ -1,11 +1,4 @@
-import {
-  ArgumentsHost,
-  BadRequestException,
-  HttpException,
-  InternalServerErrorException,
-  Logger,
-  NotFoundException,
-} from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, HttpException, InternalServerErrorException, Logger, NotFoundException } from '@nestjs/common';
 import {
   ConflictError,
   ForbiddenError,
@@ -114,7 +107,12 @@ describe('HttpErrorFilter', () => {
     // Found by the fuzz: a JSON body sent as a form is one field named by the whole JSON, echoed.
     it('names a field whose name is no name by a stand-in, in the message and the problems', () => {
       const name = '{"username":"alice","password":"pw-0123456789ab"}';
-      const response = handle(ValidationError.fields([{ field: name, problems: [`property ${name} should not exist`] }, { field: '', problems: ['property  should not exist'] }]));
+      const response = handle(
+        ValidationError.fields([
+          { field: name, problems: [`property ${name} should not exist`] },
+          { field: '', problems: ['property  should not exist'] },
+        ]),
+      );
       const shown = `(a field whose name of ${name.length} characters is not shown)`;
       expect(response.body).toMatchObject({
         message: `Invalid input: ${shown}, (a field with an empty name)`,
@@ -184,7 +182,11 @@ describe('HttpErrorFilter', () => {
       expect(response.statusCode).toBe(413);
       expect(response.body).toMatchObject({ error: 'Payload Too Large', message: 'Request body is too large' });
 
-      const mediaType = Object.assign(new Error('Unsupported Media Type: text/plain'), { name: 'FastifyError', code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 });
+      const mediaType = Object.assign(new Error('Unsupported Media Type: text/plain'), {
+        name: 'FastifyError',
+        code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        statusCode: 415,
+      });
       expect(handle(new HttpException(mediaType.message, 415, { cause: mediaType })).body).toMatchObject({
         statusCode: 415,
         message: expect.stringContaining('send application/json'),
@@ -244,10 +246,7 @@ describe('HttpErrorFilter', () => {
       const fault = new Error('boom');
       handle(fault);
       expect(loggedErrors).toHaveBeenCalledTimes(1);
-      expect(loggedErrors).toHaveBeenCalledWith(
-        { err: fault, method: 'POST', path: '/api/v1/things' },
-        'Unexpected fault while serving a request',
-      );
+      expect(loggedErrors).toHaveBeenCalledWith({ err: fault, method: 'POST', path: '/api/v1/things' }, 'Unexpected fault while serving a request');
     });
   });
 

@@ -68,10 +68,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (status === HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.warn({ method: request.method, path: request.url.split('?')[0] }, message);
     } else if (status >= 500) {
-      this.logger.error(
-        { err: exception, method: request.method, path: request.url.split('?')[0] },
-        'Unexpected fault while serving a request',
-      );
+      this.logger.error({ err: exception, method: request.method, path: request.url.split('?')[0] }, 'Unexpected fault while serving a request');
     }
     if (exception instanceof TooManyRequestsError) {
       response.header('Retry-After', String(exception.retryAfterSeconds));
@@ -83,7 +80,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     // An error may quote what the request held (a 404 names its URL): a card number in it is masked.
-    void response.code(status).type('application/json; charset=utf-8').send(errorBody(status, maskPansInText(message), request.id, withPansMasked(details)));
+    void response
+      .code(status)
+      .type('application/json; charset=utf-8')
+      .send(errorBody(status, maskPansInText(message), request.id, withPansMasked(details)));
   }
 
   private describe(exception: unknown): { status: number; message: string; details?: unknown } {
@@ -95,8 +95,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     // Fastify's body errors (JSON that does not parse, too large, an unsupported type) reach filters
     // as the cause of an HttpException with their own 4xx status; JSON syntax errors carry no code.
     const cause = (exception instanceof HttpException ? exception.cause : exception) as
-      | { code?: string; statusCode?: number; name?: string; message?: string }
-      | undefined;
+      { code?: string; statusCode?: number; name?: string; message?: string } | undefined;
     if (cause && typeof cause.statusCode === 'number' && cause.statusCode < 500) {
       const message = cause.name === 'SyntaxError' ? jsonProblem(cause) : BODY_ERROR_MESSAGES[cause.code ?? ''];
       if (message) return { status: cause.statusCode, message };
@@ -109,7 +108,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       return { status, message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message) };
     }
     // A race that a constraint settled (two requests inserting the same key): the loser hears 409.
-    if (isConstraintViolation(exception)) return { status: HttpStatus.CONFLICT, message: 'The change conflicts with data stored meanwhile; read it again and retry' };
+    if (isConstraintViolation(exception))
+      return { status: HttpStatus.CONFLICT, message: 'The change conflicts with data stored meanwhile; read it again and retry' };
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
   }
 }

@@ -39,10 +39,7 @@ function errorSchema(status: number) {
       statusCode: { type: 'integer', example: status },
       error: { type: 'string', example: STATUS_CODES[status] },
       message: { type: 'string', example: status === 400 ? 'Invalid input: email' : DESCRIPTIONS[status] },
-      details:
-        status === 400
-          ? { type: 'array', example: [{ field: 'email', problems: ['email must be an email'] }] }
-          : { type: 'object', nullable: true },
+      details: status === 400 ? { type: 'array', example: [{ field: 'email', problems: ['email must be an email'] }] } : { type: 'object', nullable: true },
       requestId: { type: 'string', example: '5f0c6f8e-2a4e-4d43-9f55-0b7f3c1d2e10' },
     },
   };

@@ -29,7 +29,11 @@ export function unsafeTextProblems(value: unknown, root: string): FieldProblem[]
     if (typeof node === 'string') {
       const field = path || 'body';
       // Named like class-validator names a property: by its own name, an array item by its array's.
-      const name = field.split('.').filter((segment) => !/^\d+$/.test(segment)).pop() ?? field;
+      const name =
+        field
+          .split('.')
+          .filter((segment) => !/^\d+$/.test(segment))
+          .pop() ?? field;
       const problem = unsafeTextProblem(name, node);
       if (problem) problems.push({ field, problems: [problem] });
     } else if (node !== null && typeof node === 'object') {

@@ -219,7 +219,7 @@ describe('query strings asked again', () => {
     expect(await problems()).toEqual(await problems());
   });
 
-  it('are kept per DTO class: the same parameters judged by another class get that class\'s answer', async () => {
+  it("are kept per DTO class: the same parameters judged by another class get that class's answer", async () => {
     const pipe = createValidationPipe();
     expect(await pipe.transform({ skip: '5' }, query)).toBeInstanceOf(PageQuery);
     await expect(pipe.transform({ skip: '5' }, { type: 'query', metatype: OrderDto })).rejects.toBeInstanceOf(ValidationError);

@@ -7,9 +7,7 @@ const URL_PASSWORD = /(\b[a-z][a-z0-9+]*:\/\/[^:/@\s]*:)\S*@/gi;
 
 /** Removes what must never reach a log line: tokens, URL passwords, full PANs. */
 export function scrubText(text: string): string {
-  return maskPansInText(
-    text.replace(JWT, '[redacted-token]').replace(BEARER, '$1 [redacted]').replace(URL_PASSWORD, '$1***@'),
-  );
+  return maskPansInText(text.replace(JWT, '[redacted-token]').replace(BEARER, '$1 [redacted]').replace(URL_PASSWORD, '$1***@'));
 }
 
 /** Scrubs the strings of a log record a few levels deep; objects deeper than that are rare in logs. */

@@ -27,7 +27,13 @@ export class GenerateDataDto {
   @IsCalendarDate()
   end_date?: string;
 
-  @ApiPropertyOptional({ type: 'integer', example: 30, minimum: 1, maximum: MAX_PERIOD_DAYS, description: `The last N days up to today (UTC), 1–${MAX_PERIOD_DAYS}; instead of the dates` })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 30,
+    minimum: 1,
+    maximum: MAX_PERIOD_DAYS,
+    description: `The last N days up to today (UTC), 1–${MAX_PERIOD_DAYS}; instead of the dates`,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -47,7 +53,8 @@ export class GenerateDataDto {
   @ApiPropertyOptional({
     enum: SOURCES,
     default: 'transactions',
-    description: "transactions: the caller's own (role user needs a subscription); settlement: every card settlement record by TRANS_DATE (operators and admins)",
+    description:
+      "transactions: the caller's own (role user needs a subscription); settlement: every card settlement record by TRANS_DATE (operators and admins)",
   })
   @IsOptional()
   @IsIn(SOURCES)

@@ -17,21 +17,58 @@ describe('settlementAggregateCells', () => {
 
   it('a net below zero keeps its sign', () => {
     expect(settlementAggregateCells({ period_start: 'p', currency: 'USD', count: 1, gross: 0.5, fees: 1, refund_count: 0, refund_total: 0 })).toEqual([
-      'p', 'USD', '1', '0.50', '1.00', '-0.50', '0', '0.00',
+      'p',
+      'USD',
+      '1',
+      '0.50',
+      '1.00',
+      '-0.50',
+      '0',
+      '0.00',
     ]);
   });
 });
 
 describe('settlementDetailedCells', () => {
   const row = (overrides: Partial<Record<number, unknown>> = {}) => {
-    const base: unknown[] = ['2021-01-04', 'DOC1', '2021-01-05', '10:00:00', 12.5, 'VND', '411111******1111', 'M1', 'T1', '5411', 'RRN1', 'AUTH01', 'PURCHASE', null, null];
+    const base: unknown[] = [
+      '2021-01-04',
+      'DOC1',
+      '2021-01-05',
+      '10:00:00',
+      12.5,
+      'VND',
+      '411111******1111',
+      'M1',
+      'T1',
+      '5411',
+      'RRN1',
+      'AUTH01',
+      'PURCHASE',
+      null,
+      null,
+    ];
     for (const [i, value] of Object.entries(overrides)) base[Number(i)] = value;
     return base;
   };
 
   it('writes amounts with 2 decimals and nulls as empty cells', () => {
     expect(settlementDetailedCells(row({ 3: null, 13: '-0.5', 14: '2021-01-06' }))).toEqual([
-      '2021-01-04', 'DOC1', '2021-01-05', '', '12.50', 'VND', '411111******1111', 'M1', 'T1', '5411', 'RRN1', 'AUTH01', 'PURCHASE', '-0.50', '2021-01-06',
+      '2021-01-04',
+      'DOC1',
+      '2021-01-05',
+      '',
+      '12.50',
+      'VND',
+      '411111******1111',
+      'M1',
+      'T1',
+      '5411',
+      'RRN1',
+      'AUTH01',
+      'PURCHASE',
+      '-0.50',
+      '2021-01-06',
     ]);
   });
 

@@ -4,7 +4,10 @@ import { postgresCsvCells } from './csv-cells';
 describe('postgresCsvCells: the SQL side of neutralise and normaliseDecimal', () => {
   it('neutralises exactly the characters neutralise() does', () => {
     const sql = postgresCsvCells.text('c');
-    const codes = /ascii\(c\) IN \(([\d, ]+)\)/.exec(sql)?.[1].split(', ').map((code) => String.fromCharCode(Number(code)));
+    const codes = /ascii\(c\) IN \(([\d, ]+)\)/
+      .exec(sql)?.[1]
+      .split(', ')
+      .map((code) => String.fromCharCode(Number(code)));
     expect(codes?.sort()).toEqual(['=', '+', '-', '@', '\t', '\r'].sort());
     expect(sql).toContain("ELSE NULLIF(c, '')");
   });

@@ -11,9 +11,7 @@ describe('extractSql', () => {
   });
 
   it('PostgreSQL buckets a DATE as a plain timestamp, so the session time zone cannot shift it', () => {
-    expect(extractSql('postgres').periodStart('c.trans_date', 'week', 'date')).toBe(
-      "to_char(date_trunc('week', c.trans_date::timestamp), 'YYYY-MM-DD')",
-    );
+    expect(extractSql('postgres').periodStart('c.trans_date', 'week', 'date')).toBe("to_char(date_trunc('week', c.trans_date::timestamp), 'YYYY-MM-DD')");
     expect(extractSql('postgres').periodStart('t.occurred_at', 'week')).toBe("to_char(date_trunc('week', t.occurred_at), 'YYYY-MM-DD')");
   });
 

@@ -44,8 +44,7 @@ const postgres: ExtractSql = {
 
 const mysql: ExtractSql = {
   dialect: 'mysql',
-  isoTimestamp: (column) =>
-    `CONCAT(DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.'), LPAD(FLOOR(MICROSECOND(${column}) / 1000), 3, '0'), 'Z')`,
+  isoTimestamp: (column) => `CONCAT(DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.'), LPAD(FLOOR(MICROSECOND(${column}) / 1000), 3, '0'), 'Z')`,
   decimalText: (column) => `CAST(${column} AS CHAR)`,
   dateText: (column) => `DATE_FORMAT(${column}, '%Y-%m-%d')`,
   timestampParam: (date) => date,

@@ -6,13 +6,7 @@ import type { Dialect } from './period-bucketing';
  * batch (and the next, being fetched) in memory: a PostgreSQL cursor, a MySQL streamed query, an
  * SQLite statement iterator. `sql` uses `?` placeholders; PostgreSQL's are rewritten to $n.
  */
-export async function* streamRows(
-  dataSource: DataSource,
-  dialect: Dialect,
-  sql: string,
-  params: unknown[],
-  batchSize: number,
-): AsyncGenerator<unknown[][]> {
+export async function* streamRows(dataSource: DataSource, dialect: Dialect, sql: string, params: unknown[], batchSize: number): AsyncGenerator<unknown[][]> {
   const runner = dataSource.createQueryRunner('slave');
   const connection = await runner.connect();
   try {
@@ -48,7 +42,9 @@ async function* postgresCursor(client: PgClient, sql: string, params: unknown[],
 }
 
 interface MysqlConnection {
-  query(options: { sql: string; values: unknown[]; rowsAsArray: boolean }): { stream(options: { highWaterMark: number }): AsyncIterable<unknown[]> & { destroy(): void } };
+  query(options: { sql: string; values: unknown[]; rowsAsArray: boolean }): {
+    stream(options: { highWaterMark: number }): AsyncIterable<unknown[]> & { destroy(): void };
+  };
 }
 
 async function* mysqlStream(connection: MysqlConnection, sql: string, params: unknown[], batchSize: number) {
@@ -73,7 +69,10 @@ interface SqliteDatabase {
 }
 
 async function* sqliteIterator(db: SqliteDatabase, sql: string, params: unknown[], batchSize: number) {
-  const iterator = db.prepare(sql).raw(true).iterate(...params);
+  const iterator = db
+    .prepare(sql)
+    .raw(true)
+    .iterate(...params);
   let batch: unknown[][] = [];
   for (const row of iterator) {
     batch.push(row);

@@ -58,14 +58,19 @@ export class BullDriver implements QueueDriver, OnApplicationShutdown {
   }
 
   async enqueue(job: JobName, taskId: string, jobId = taskId): Promise<void> {
-    await this.add(this.queues.get(JOB_QUEUE[job])!, job, { taskId }, {
-      jobId,
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-      timeout: HARD_TIME_LIMIT_MS,
-      removeOnComplete: 1000,
-      removeOnFail: 1000,
-    });
+    await this.add(
+      this.queues.get(JOB_QUEUE[job])!,
+      job,
+      { taskId },
+      {
+        jobId,
+        attempts: JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+        timeout: HARD_TIME_LIMIT_MS,
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      },
+    );
   }
 
   async send(job: MessageJobName, data: Record<string, unknown>, options: MessageOptions): Promise<void> {
@@ -115,12 +120,13 @@ export class BullDriver implements QueueDriver, OnApplicationShutdown {
     for (const [job, queueName] of Object.entries(MESSAGE_JOB_QUEUE) as Array<[MessageJobName, string]>) {
       void this.queues.get(queueName)!.process(job, MESSAGE_JOB_CONCURRENCY, (bullJob) => this.messages.run(job, bullJob.data));
     }
-    this.logger.log(`Processing ${Object.keys(JOB_QUEUE).join(', ')} with concurrency ${concurrency}; ${Object.keys(MESSAGE_JOB_QUEUE).join(', ')} with ${MESSAGE_JOB_CONCURRENCY}`);
+    this.logger.log(
+      `Processing ${Object.keys(JOB_QUEUE).join(', ')} with concurrency ${concurrency}; ${Object.keys(MESSAGE_JOB_QUEUE).join(', ')} with ${MESSAGE_JOB_CONCURRENCY}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
     // close() waits for running jobs to finish; a job cut short by a kill is re-run as stalled.
     await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
   }
-
 }

@@ -75,7 +75,8 @@ export class InProcessDriver implements QueueDriver, OnApplicationShutdown {
   async depth(): Promise<QueueDepth[]> {
     // Failed jobs are not kept here: the task row holds the failure.
     const m = this.messages;
-    const queueOf = (entry: Entry | MessageEntry) => (entry.job in JOB_QUEUE ? JOB_QUEUE[entry.job as JobName] : MESSAGE_JOB_QUEUE[entry.job as MessageJobName]);
+    const queueOf = (entry: Entry | MessageEntry) =>
+      entry.job in JOB_QUEUE ? JOB_QUEUE[entry.job as JobName] : MESSAGE_JOB_QUEUE[entry.job as MessageJobName];
     const entries: Record<QueueState, Array<Entry | MessageEntry>> = {
       waiting: [...this.waiting, ...m.waiting],
       active: [...this.active, ...m.active],

@@ -99,9 +99,7 @@ class MysqlStore implements BatchStore {
     for (let i = 0; i < records.length; i += INSERT_CHUNK) {
       const chunk = records.slice(i, i + INSERT_CHUNK);
       // Escaped by mysql2's own formatter: one text statement, no server-side prepare per chunk.
-      const sql = format(`INSERT IGNORE INTO card_transactions (${CARD_TRANSACTION_COLUMNS.join(', ')}) VALUES ?`, [
-        chunk.map((r) => recordRow(r, fileId)),
-      ]);
+      const sql = format(`INSERT IGNORE INTO card_transactions (${CARD_TRANSACTION_COLUMNS.join(', ')}) VALUES ?`, [chunk.map((r) => recordRow(r, fileId))]);
       inserted += checked(await (await this.raw()).query({ sql }), chunk.length, 'INSERT IGNORE');
     }
     return inserted;

@@ -80,10 +80,7 @@ class PostgresStore implements BatchStore {
   }
 
   async fileNames(ids: string[]): Promise<Map<string, string>> {
-    const rows: Array<{ id: string; name: string }> = await this.runner.query(
-      'SELECT id, name FROM settlement_files WHERE id = ANY($1::varchar[])',
-      [ids],
-    );
+    const rows: Array<{ id: string; name: string }> = await this.runner.query('SELECT id, name FROM settlement_files WHERE id = ANY($1::varchar[])', [ids]);
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 

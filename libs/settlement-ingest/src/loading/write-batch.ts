@@ -98,7 +98,11 @@ export async function writeBatch(store: BatchStore, file: SettlementFileRef, bat
       if (origin.fileId === file.id && origin.line === record.line) ours += 1;
       else refused.push({ record, origin });
     }
-    const names = await namesOf(store, file, refused.map((r) => r.origin.fileId));
+    const names = await namesOf(
+      store,
+      file,
+      refused.map((r) => r.origin.fileId),
+    );
     for (const { record, origin } of refused) {
       const reason = duplicateReason(names.get(origin.fileId) ?? origin.fileId, origin.line);
       refusedReason.set(store.keyOf(record.docIdt), reason);

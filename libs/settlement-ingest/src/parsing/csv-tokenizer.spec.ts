@@ -71,7 +71,12 @@ describe('CsvTokenizer', () => {
   it('gives the same tokens however the text is cut', () => {
     const text = 'h1;h2\r\n"a;\r\n""b""";c\r\n\r\nd;"e"\r\nf;g';
     const whole = tokenize([text], ';');
-    expect(whole.map((t) => t.values)).toEqual([['h1', 'h2'], ['a;\r\n"b"', 'c'], ['d', 'e'], ['f', 'g']]);
+    expect(whole.map((t) => t.values)).toEqual([
+      ['h1', 'h2'],
+      ['a;\r\n"b"', 'c'],
+      ['d', 'e'],
+      ['f', 'g'],
+    ]);
     for (let cut = 0; cut <= text.length; cut++) {
       expect(tokenize([text.slice(0, cut), text.slice(cut)], ';')).toEqual(whole);
     }

@@ -332,7 +332,8 @@ export function rawFieldSpan(raw: string, delimiter: string, index: number): [nu
   let quoted = false;
   for (let i = 0; i <= raw.length; i++) {
     const c = i < raw.length ? raw.charCodeAt(i) : delim;
-    if (c === QUOTE) quoted = !quoted; // "" toggles twice: the quoting state comes out right
+    if (c === QUOTE)
+      quoted = !quoted; // "" toggles twice: the quoting state comes out right
     else if (c === delim && !quoted) {
       if (field === index) return [start, i];
       field++;

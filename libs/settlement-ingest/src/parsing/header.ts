@@ -1,10 +1,4 @@
-import {
-  REQUIRED_COLUMNS,
-  SETTLEMENT_COLUMNS,
-  SettlementColumn,
-  SettlementFileError,
-  SettlementProfile,
-} from '../settlement-record';
+import { REQUIRED_COLUMNS, SETTLEMENT_COLUMNS, SettlementColumn, SettlementFileError, SettlementProfile } from '../settlement-record';
 import { echo } from './value-rules';
 
 /** Where each settlement column sits in the file's rows (-1: absent), and how many fields a row must have. */
@@ -30,9 +24,7 @@ function renames(profile: SettlementProfile): Map<string, string> {
 export function readHeader(names: readonly string[], count: number, line: number, profile: SettlementProfile): HeaderLayout {
   if (count > names.length) throw new SettlementFileError(`header has ${count} columns, more than this parser accepts`);
   if (profile.encoding !== 'utf-8' && names[0]?.startsWith('\u00ef\u00bb\u00bf')) {
-    throw new SettlementFileError(
-      `the file starts with a UTF-8 byte order mark, but profile "${profile.name}" declares ${profile.encoding}`,
-    );
+    throw new SettlementFileError(`the file starts with a UTF-8 byte order mark, but profile "${profile.name}" declares ${profile.encoding}`);
   }
   const rename = renames(profile);
   const positions = new Int32Array(SETTLEMENT_COLUMNS.length).fill(-1);

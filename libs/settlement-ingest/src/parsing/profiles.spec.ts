@@ -48,9 +48,7 @@ describe('loadProfiles', () => {
   it('accepts a bare array, normalising encodings, currencies and column names', () => {
     const path = join(dir, 'array.json');
     writeFileSync(path, JSON.stringify([{ name: 'x', encoding: 'CP1252', defaultCurrency: 'usd', columns: { ' Amt ': 'amount' } }]));
-    expect(loadProfiles(path)).toEqual([
-      expect.objectContaining({ name: 'x', encoding: 'windows-1252', defaultCurrency: 'USD', columns: { Amt: 'AMOUNT' } }),
-    ]);
+    expect(loadProfiles(path)).toEqual([expect.objectContaining({ name: 'x', encoding: 'windows-1252', defaultCurrency: 'USD', columns: { Amt: 'AMOUNT' } })]);
   });
 
   it('says which file cannot be read or parsed', () => {
@@ -84,7 +82,12 @@ describe('loadProfiles', () => {
   });
 
   it('refuses duplicate names and folders, the reserved name, and a file that is not a list', () => {
-    expect(problemsOf([{ name: 'a', folder: 'f' }, { name: 'A', folder: 'F' }])).toMatch(/name used twice.*folder "F" is already the folder of profile "a"/);
+    expect(
+      problemsOf([
+        { name: 'a', folder: 'f' },
+        { name: 'A', folder: 'F' },
+      ]),
+    ).toMatch(/name used twice.*folder "F" is already the folder of profile "a"/);
     expect(problemsOf([{ name: 'canonical' }])).toContain('reserved');
     expect(problemsOf({ name: 'a' })).toContain('expected an array of profiles');
     expect(problemsOf(['a'])).toContain('profile #1: must be an object');

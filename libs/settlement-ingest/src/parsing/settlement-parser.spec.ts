@@ -1,14 +1,7 @@
 import { Readable } from 'node:stream';
 import { REJECT_RAW_MAX } from '../entities/settlement-reject.entity';
 import { canonicalRow, CANONICAL_HEADER, RowValues } from '../generator';
-import {
-  CANONICAL_PROFILE,
-  ParsedBatch,
-  RejectedRow,
-  SettlementFileError,
-  SettlementProfile,
-  SettlementRecord,
-} from '../settlement-record';
+import { CANONICAL_PROFILE, ParsedBatch, RejectedRow, SettlementFileError, SettlementProfile, SettlementRecord } from '../settlement-record';
 import { parseSettlementFile } from './settlement-parser';
 
 const FULL_PAN = '4111111111111111';
@@ -67,7 +60,7 @@ const SEMICOLON: SettlementProfile = {
   decimalSeparator: ',',
   thousandsSeparator: '.',
   dateFormat: 'DD/MM/YYYY',
-  columns: { 'Belegnummer': 'DOC_IDT', Datum: 'TRANS_DATE', Betrag: 'AMOUNT' },
+  columns: { Belegnummer: 'DOC_IDT', Datum: 'TRANS_DATE', Betrag: 'AMOUNT' },
   defaultCurrency: 'EUR',
 };
 
@@ -95,9 +88,7 @@ describe('parseSettlementFile: the file as a whole', () => {
   });
 
   it('fails a header naming a column twice, whatever the case, spaces or renames', async () => {
-    expect((await failure('DOC_IDT,TRANS_DATE,AMOUNT, amount \nD1,2024-01-01,1,2\n')).message).toBe(
-      'header names a column twice: AMOUNT (columns 3 and 4)',
-    );
+    expect((await failure('DOC_IDT,TRANS_DATE,AMOUNT, amount \nD1,2024-01-01,1,2\n')).message).toBe('header names a column twice: AMOUNT (columns 3 and 4)');
     const renamed = { ...SEMICOLON, encoding: 'utf-8' as const };
     expect((await failure('Belegnummer;DOC_IDT;Datum;Betrag\n', renamed)).message).toContain('DOC_IDT (columns 1 and 2)');
   });
@@ -382,7 +373,9 @@ describe('parseSettlementFile: card numbers', () => {
 describe('parseSettlementFile: card numbers outside CARD_NO', () => {
   // Found by the fuzz: a PAN in TERMINAL_ID or DOC_IDT was stored and served as it was.
   it('masks a card number in MERCHANT_ID and TERMINAL_ID, as the archived file shows them', async () => {
-    const { records, rejects } = await parse(file(row({ TERMINAL_ID: FULL_PAN }), row({ DOC_IDT: 'D2', MERCHANT_ID: '378282246310005' }), row({ DOC_IDT: 'D3', TERMINAL_ID: '4111111111111112' })));
+    const { records, rejects } = await parse(
+      file(row({ TERMINAL_ID: FULL_PAN }), row({ DOC_IDT: 'D2', MERCHANT_ID: '378282246310005' }), row({ DOC_IDT: 'D3', TERMINAL_ID: '4111111111111112' })),
+    );
     expect(rejects).toEqual([]);
     expect(records.map((r) => [r.merchantId, r.terminalId])).toEqual([
       [null, MASKED],
@@ -393,7 +386,9 @@ describe('parseSettlementFile: card numbers outside CARD_NO', () => {
   });
 
   it('rejects a DOC_IDT that holds a card number, showing it masked', async () => {
-    const { records, rejects } = await parse(file(row({ DOC_IDT: FULL_PAN }), row({ DOC_IDT: `X-${FULL_PAN}` }), row({ DOC_IDT: '4111-1111-1111-1111' }), row({ DOC_IDT: '4111111111111112' })));
+    const { records, rejects } = await parse(
+      file(row({ DOC_IDT: FULL_PAN }), row({ DOC_IDT: `X-${FULL_PAN}` }), row({ DOC_IDT: '4111-1111-1111-1111' }), row({ DOC_IDT: '4111111111111112' })),
+    );
     expect(records.map((r) => r.docIdt)).toEqual(['4111111111111112']);
     expect(rejects.map((r) => [r.line, r.column, r.reason])).toEqual(
       [2, 3, 4].map((line) => [line, 'DOC_IDT', 'DOC_IDT: holds a card number, which is never stored (card numbers go in CARD_NO)']),
@@ -411,9 +406,7 @@ describe('parseSettlementFile: encodings', () => {
   it('loads the ASCII rows of a latin1 file under a UTF-8 profile and rejects the others', async () => {
     const { records, rejects } = await parse(latin1File);
     expect(records.map((r) => r.docIdt)).toEqual(['D1', 'D3']);
-    expect(rejects).toEqual([
-      expect.objectContaining({ line: 3, column: null, reason: expect.stringMatching(/^not valid UTF-8/) }),
-    ]);
+    expect(rejects).toEqual([expect.objectContaining({ line: 3, column: null, reason: expect.stringMatching(/^not valid UTF-8/) })]);
   });
 
   it('loads every row of the same file under a latin1 profile', async () => {

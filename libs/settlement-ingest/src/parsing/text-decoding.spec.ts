@@ -13,7 +13,12 @@ describe('text decoding', () => {
     for (let cut = 0; cut <= bytes.length; cut++) {
       expect(decodeIn([bytes.slice(0, cut), bytes.slice(cut)], 'utf-8')).toBe(text);
     }
-    expect(decodeIn(bytes.map((b) => [b]), 'utf-8')).toBe(text);
+    expect(
+      decodeIn(
+        bytes.map((b) => [b]),
+        'utf-8',
+      ),
+    ).toBe(text);
   });
 
   it('puts U+FFFD where bytes are not UTF-8, and for a character cut at the end', () => {
@@ -22,7 +27,15 @@ describe('text decoding', () => {
   });
 
   it('keeps a BOM for the parser to drop at the start of the file only', () => {
-    expect(decodeIn([[0xef, 0xbb], [0xbf, 0x61]], 'utf-8')).toBe('\uFEFFa');
+    expect(
+      decodeIn(
+        [
+          [0xef, 0xbb],
+          [0xbf, 0x61],
+        ],
+        'utf-8',
+      ),
+    ).toBe('\uFEFFa');
   });
 
   it('decodes latin1 byte for byte and windows-1252 with its 0x80-0x9F characters', () => {

@@ -220,7 +220,7 @@ export function amountReason(column: string, value: string, fault: number, decim
 // Card number
 
 function isMaskChar(c: number): boolean {
-  return c === 42 /* * */ || c === 88 /* X */;
+  return c === 42 /* * */ || c === 88; /* X */
 }
 
 /**

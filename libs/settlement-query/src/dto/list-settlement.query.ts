@@ -33,7 +33,14 @@ const COLUMNS_DOC = `One of ${COLUMN_LIST} (any letter case).`;
 
 /** GET /api/transactions (§HTTP). Unknown parameters are refused like unknown body fields. */
 export class ListSettlementQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_SKIP, default: 0, example: 0, description: 'Records to skip (offset paging). Use `cursor` to go deep: it costs the same at any depth. Not with `cursor`.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_SKIP,
+    default: 0,
+    example: 0,
+    description: 'Records to skip (offset paging). Use `cursor` to go deep: it costs the same at any depth. Not with `cursor`.',
+  })
   @IsOptional()
   @IsInt({ message: 'skip must be a whole number' })
   @Min(0)
@@ -70,7 +77,12 @@ export class ListSettlementQuery {
   @MaxLength(64)
   filter_value?: string;
 
-  @ApiPropertyOptional({ enum: SETTLEMENT_COLUMNS, default: 'DOC_IDT', example: 'TRANS_DATE', description: `Column to sort by; ties are broken by DOC_IDT. ${COLUMNS_DOC}` })
+  @ApiPropertyOptional({
+    enum: SETTLEMENT_COLUMNS,
+    default: 'DOC_IDT',
+    example: 'TRANS_DATE',
+    description: `Column to sort by; ties are broken by DOC_IDT. ${COLUMNS_DOC}`,
+  })
   @IsOptional()
   @Transform(columnName)
   @IsSettlementColumn()

@@ -16,7 +16,13 @@ export class GrantSubscriptionDto {
   @Matches(/^[a-z0-9_-]{1,32}$/, { message: 'plan must be 1–32 of a-z, 0-9, "_" and "-"' })
   plan?: string;
 
-  @ApiPropertyOptional({ type: 'integer', example: 30, minimum: 1, maximum: 3650, description: 'Length in days from now (1–3650); or send expires_at; default 30' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 30,
+    minimum: 1,
+    maximum: 3650,
+    description: 'Length in days from now (1–3650); or send expires_at; default 30',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -41,7 +41,13 @@ export class UpdateTransactionDto extends PartialType(CreateTransactionDto) {
   @IsUUID('all', { message: 'id must be a transaction id (a UUID)' })
   id: string;
 
-  @ApiPropertyOptional({ type: 'integer', example: 1, minimum: 1, maximum: 2_147_483_647, description: 'The version you read; a different current version answers 409' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 1,
+    minimum: 1,
+    maximum: 2_147_483_647,
+    description: 'The version you read; a different current version answers 409',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
