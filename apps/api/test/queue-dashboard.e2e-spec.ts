@@ -92,13 +92,13 @@ describe('queue dashboard and its browser session', () => {
   });
 
   (target() === 'services' ? describe : describe.skip)('GET /admin/queues (services mode: Bull on Redis)', () => {
-    it('an admin signed in from the browser sees bull-board and both queues', async () => {
+    it('an admin signed in from the browser sees bull-board and its three queues', async () => {
       const { cookie } = await signIn();
       const page = await t.http().get('/admin/queues').set('Cookie', cookie).expect(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
       expect(page.text).toContain('<base href="/admin/queues/"');
       const api = await t.http().get('/admin/queues/api/queues').set('Cookie', cookie).expect(200);
-      expect(api.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(['extracts', 'settlement']);
+      expect(api.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(['extracts', 'settlement', 'webhooks']);
       const script = /src="(static\/js\/main\.[^"]+\.js)"/.exec(page.text)![1];
       await t.http().get(`/admin/queues/${script}`).set('Cookie', cookie).expect(200);
     });
