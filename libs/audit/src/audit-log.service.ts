@@ -3,10 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { canonicalJson, currentRequestId } from '@app/core';
-import { FINANCE_DB, withAmbientTransaction } from '@app/database';
-import { entryHash } from './audit-chain';
-import { AuditChainHead } from './entities/audit-chain-head.entity';
-import { AuditEntry } from './entities/audit-entry.entity';
+import { FINANCE_DB, afterCommit, inTransaction } from '@app/database';
+import { AuditSealer } from './audit-sealer';
+import { AuditPending } from './entities/audit-pending.entity';
 
 /** Who changed something: a signed-in user (no id: a failed login's username), or the product itself (schedules, boot, the CLI). */
 export type AuditActor = { id: string | null; username: string } | 'system';
@@ -28,16 +27,19 @@ const INSERT_BATCH = 200;
 /**
  * The one way features write the audit trail. An entry goes in the same transaction of the finance
  * database as the change it records, so there is no change without its entry and no entry without
- * its change; appends lock the chain's head row, so `seq` has no gaps and every `prev_hash` is the
- * hash before it, on every dialect (SQLite: its write gate already runs one transaction at a time).
+ * its change. Written pending; once that transaction commits, the sealer chains it (`seq` without
+ * gaps, each `prev_hash` the hash before it, on every dialect) and only then does the call return.
  */
 @Injectable()
 export class AuditLog {
-  constructor(@InjectDataSource(FINANCE_DB) private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource(FINANCE_DB) private readonly dataSource: DataSource,
+    private readonly sealer: AuditSealer,
+  ) {}
 
   /** Runs `change` and appends the entries it returns, in one transaction; a throw leaves neither. */
   recorded<T>(change: () => Promise<{ result: T; audit: AuditRecord | AuditRecord[] }>): Promise<T> {
-    return withAmbientTransaction(this.dataSource, async () => {
+    return inTransaction(this.dataSource, async () => {
       const { result, audit } = await change();
       await this.append(audit);
       return result;
@@ -51,16 +53,11 @@ export class AuditLog {
   append(records: AuditRecord | AuditRecord[]): Promise<void> {
     const list = Array.isArray(records) ? records : [records];
     if (list.length === 0) return Promise.resolve();
-    return withAmbientTransaction(this.dataSource, async () => {
-      // Locked last, just before the commit, so concurrent changes wait for each other as briefly as can be.
-      const head = await this.lockedHead();
+    return inTransaction(this.dataSource, async () => {
       const requestId = currentRequestId() ?? null;
       const at = new Date();
-      let { seq, hash } = head;
-      const entries = list.map((record) => {
-        seq += 1;
-        const entry = Object.assign(new AuditEntry(), {
-          seq,
+      const entries = list.map((record) =>
+        Object.assign(new AuditPending(), {
           id: randomUUID(),
           at,
           actorId: record.actor === 'system' ? null : record.actor.id,
@@ -71,22 +68,12 @@ export class AuditLog {
           requestId,
           before: record.before ? canonicalJson(record.before) : null,
           after: record.after ? canonicalJson(record.after) : null,
-          prevHash: hash,
-        });
-        entry.hash = entryHash(hash, entry);
-        hash = entry.hash;
-        return entry;
-      });
-      const repo = this.dataSource.getRepository(AuditEntry);
+        }),
+      );
+      const repo = this.dataSource.getRepository(AuditPending);
       for (let i = 0; i < entries.length; i += INSERT_BATCH) await repo.insert(entries.slice(i, i + INSERT_BATCH));
-      await this.dataSource.getRepository(AuditChainHead).update({ id: 1 }, { seq, hash });
+      afterCommit(this.dataSource, () => this.sealer.sealQuietly());
     });
-  }
-
-  private async lockedHead(): Promise<AuditChainHead> {
-    const query = this.dataSource.getRepository(AuditChainHead).createQueryBuilder('h').where('h.id = 1');
-    if (this.dataSource.options.type !== 'better-sqlite3') query.setLock('pessimistic_write');
-    return query.getOneOrFail();
   }
 }
 

@@ -5,3 +5,5 @@ export * from './audit-retention';
 export * from './audit.module';
 export * from './entities/audit-entry.entity';
 export * from './entities/audit-chain-head.entity';
+export * from './audit-sealer';
+export * from './entities/audit-pending.entity';

@@ -33,31 +33,63 @@ export function instrumentDataSource(dataSource: DataSource, name: DataSourceNam
 }
 
 const ambient = new AsyncLocalStorage<Map<DataSource, QueryRunner>>();
+/** What runs once the outermost ambient transaction of a runner has committed (afterCommit). */
+const committed = new WeakMap<QueryRunner, Array<() => Promise<void>>>();
 
 /**
  * Runs `work` inside one transaction of `dataSource`: every query `work` makes on it (through any
  * repository, `dataSource.transaction` nesting as a savepoint) joins that transaction, which commits
  * when `work` resolves and rolls back when it throws. The idempotency layer uses it so a change and
- * the record of its answer commit together or not at all.
+ * the record of its answer commit together or not at all. Called inside another, it is a savepoint.
+ * The outermost one runs what `afterCommit` queued once it has committed, before it returns.
  */
 export async function withAmbientTransaction<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  const outermost = !ambient.getStore()?.has(dataSource);
   const runner = dataSource.createQueryRunner('master');
   const release = runner.release.bind(runner);
   // Repositories release the runner they were handed after each call; the ambient one outlives them.
   runner.release = async () => undefined;
   const runners = new Map(ambient.getStore() ?? []);
   runners.set(dataSource, runner);
+  let result: T;
   try {
     await runner.startTransaction();
-    const result = await ambient.run(runners, work);
+    result = await ambient.run(runners, work);
     await runner.commitTransaction();
-    return result;
   } catch (error) {
     if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    if (outermost) committed.delete(runner);
     throw error;
   } finally {
-    await release();
+    if (outermost) await release();
   }
+  if (outermost) await runAfterCommit(runner);
+  return result;
+}
+
+/** `work` in the ambient transaction of `dataSource` when one is open (joined: no savepoint), else in a new one. */
+export function inTransaction<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  return ambient.getStore()?.get(dataSource)?.isTransactionActive ? work() : withAmbientTransaction(dataSource, work);
+}
+
+/**
+ * Queues `action` to run once the outermost ambient transaction of `dataSource` has committed; it
+ * never runs if that rolls back. For work that only follows a change (sealing its audit entries):
+ * the change has happened by then, so `action` handles its own failures; a rejection is ignored.
+ */
+export function afterCommit(dataSource: DataSource, action: () => Promise<void>): void {
+  const runner = ambient.getStore()?.get(dataSource);
+  if (!runner?.isTransactionActive) throw new Error('afterCommit needs an open withAmbientTransaction');
+  const actions = committed.get(runner) ?? [];
+  actions.push(action);
+  committed.set(runner, actions);
+}
+
+async function runAfterCommit(runner: QueryRunner): Promise<void> {
+  const actions = committed.get(runner);
+  if (!actions) return;
+  committed.delete(runner);
+  await Promise.allSettled(actions.map((action) => action()));
 }
 
 const OUTAGE_AWARE = ['connect', 'query', 'startTransaction', 'commitTransaction', 'rollbackTransaction', 'stream'] as const;

@@ -6,6 +6,7 @@ import { CreateIdempotencyKeys1764000000005 } from './1764000000005-create-idemp
 import { CreateAudit1764000000006 } from './1764000000006-create-audit';
 import { AddTaskVersion1764000000007 } from './1764000000007-add-task-version';
 import { CreateWebhookDeliveries1764000000008 } from './1764000000008-create-webhook-deliveries';
+import { CreateAuditPending1764000000009 } from './1764000000009-create-audit-pending';
 
 /** In order. A new migration is appended here; the drift test fails until it is. */
 export const FINANCE_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const FINANCE_MIGRATIONS = [
   CreateAudit1764000000006,
   AddTaskVersion1764000000007,
   CreateWebhookDeliveries1764000000008,
+  CreateAuditPending1764000000009,
 ];
