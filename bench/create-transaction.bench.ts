@@ -7,7 +7,7 @@
  * head-row lock, and a one-statement form). The same on embedded SQLite against bare better-sqlite3
  * prepared INSERTs of the same two rows in one transaction, reported.
  *
- *   npm run bench -- create-transaction [--duration 10] [--repeat 3] [--connections 50]
+ *   npm run bench -- create-transaction [--duration 10] [--repeat 3] [--connections 50] [--profile <dir>]
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -159,11 +159,11 @@ function copyPendingTable(path: string): void {
   db.close();
 }
 
-function startProduct(port: number, env: Record<string, string>): Promise<Server> {
+function startProduct(port: number, env: Record<string, string>, profile: string[] = []): Promise<Server> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: run "npm run build" first`);
   // The product as deployed: info level, an access-log line per request (to a pipe here).
   return start(
-    ['--max-semi-space-size=64', API_ENTRY],
+    [...profile, '--max-semi-space-size=64', API_ENTRY],
     { NODE_ENV: 'production', PORT: String(port), METRICS_PORT: '0', SECRET_KEY, ADMIN_PASSWORD, LOG_LEVEL: 'info', ...env },
     port,
     '/health/live',
@@ -227,11 +227,13 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-create-'));
   const embeddedDir = mkdtempSync(join(tmpdir(), 'bench-create-embedded-'));
   // The settlement database and the queue stay embedded: only the finance database is measured.
-  const onPostgres = await startProduct(await freePort(), {
-    DATABASE_URL: pgUrl.toString(),
-    SETTLEMENT_DATABASE_URL: `sqlite:${join(dataDir, 'settlement.sqlite')}`,
-    DATA_DIR: dataDir,
-  });
+  // `--profile <dir>`: the product on PostgreSQL writes a CPU profile there when it stops (node dist/bench/cpu-profile-top.js reads it).
+  const profileDir = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
+  const onPostgres = await startProduct(
+    await freePort(),
+    { DATABASE_URL: pgUrl.toString(), SETTLEMENT_DATABASE_URL: `sqlite:${join(dataDir, 'settlement.sqlite')}`, DATA_DIR: dataDir },
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
   const embedded = await startProduct(await freePort(), { DATA_DIR: embeddedDir });
   const pool = new Pool({ connectionString: pgUrl.toString(), max: 1 });
   try {
