@@ -1,6 +1,7 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere } from 'typeorm';
-import { AuditEntry, AuditRetention, AuditVerifier } from '@app/audit';
+import { randomUUID } from 'node:crypto';
+import { AuditEntry, AuditPending, AuditRetention, AuditSealer, AuditVerifier } from '@app/audit';
 import { FINANCE_DB } from '@app/database';
 import {
   AT_ONCE,
@@ -115,6 +116,43 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
     const all = await entries().find({ order: { seq: 'ASC' } });
     expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
     expect(all.slice(1).every((e, i) => e.prevHash === all[i].hash)).toBe(true);
+    expect(await verify()).toMatchObject({ ok: true, checked: all.length, break: null });
+  });
+
+  it('every answer comes after its entry is sealed; entries a crash left pending are sealed, once, by sealers of two replicas racing each other', async () => {
+    const created = await create(7).expect(201);
+    // The 201 waited for the seal: the entry is in the chain, none is pending.
+    expect(await of({ subjectId: created.body.id })).toHaveLength(1);
+    expect(await finance.getRepository(AuditPending).count()).toBe(0);
+    // Committed but never sealed, as a process killed between its commit and its seal leaves them.
+    const orphans = Array.from({ length: 40 }, (_, i) =>
+      Object.assign(new AuditPending(), {
+        id: randomUUID(),
+        at: new Date(Date.now() - 1000 + i),
+        actorId: null,
+        actorUsername: 'system',
+        action: 'test.orphan',
+        subjectType: 'test',
+        subjectId: `orphan-${i}`,
+        requestId: null,
+        before: null,
+        after: null,
+      }),
+    );
+    await finance.getRepository(AuditPending).insert(orphans);
+    const replica = new AuditSealer(finance);
+    const [statuses] = await Promise.all([
+      inWaves(AT_ONCE, (i) => create(i)),
+      replica.seal(),
+      t.app.get(AuditSealer).seal(),
+      replica.seal(),
+    ]);
+    expect(histogram(statuses)).toEqual({ 201: AT_ONCE });
+    expect(await finance.getRepository(AuditPending).count()).toBe(0);
+    const sealed = await of({ action: 'test.orphan' });
+    expect(sealed.map((e) => e.subjectId)).toEqual(orphans.map((o) => o.subjectId));
+    const all = await entries().find({ order: { seq: 'ASC' } });
+    expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
     expect(await verify()).toMatchObject({ ok: true, checked: all.length, break: null });
   });
 
