@@ -141,12 +141,7 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
     );
     await finance.getRepository(AuditPending).insert(orphans);
     const replica = new AuditSealer(finance);
-    const [statuses] = await Promise.all([
-      inWaves(AT_ONCE, (i) => create(i)),
-      replica.seal(),
-      t.app.get(AuditSealer).seal(),
-      replica.seal(),
-    ]);
+    const [statuses] = await Promise.all([inWaves(AT_ONCE, (i) => create(i)), replica.seal(), t.app.get(AuditSealer).seal(), replica.seal()]);
     expect(histogram(statuses)).toEqual({ 201: AT_ONCE });
     expect(await finance.getRepository(AuditPending).count()).toBe(0);
     const sealed = await of({ action: 'test.orphan' });
