@@ -11,19 +11,14 @@
  * Throughput counts the rows of the file; the product's time runs from the claimed file (hashing
  * included) to the file recorded completed and archived.
  */
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { AuditModule } from '@app/audit';
-import { AppConfigModule, AppConfigService, RedisModule, loadConfig } from '@app/core';
-import { DatabaseModule } from '@app/database';
-import { ExtractsModule } from '@app/extracts';
-import { IdempotencyModule } from '@app/idempotency';
-import { JobsModule } from '@app/jobs';
-import { SQLITE_BATCH_ROWS, SettlementIngestModule, SettlementInboxService, SettlementIngestService, generateSettlementFile } from '@app/settlement-ingest';
+import { AppConfigService, loadConfig } from '@app/core';
+import { CliModule } from '../apps/cli/src/cli.module';
+import { SQLITE_BATCH_ROWS, SettlementInboxService, SettlementIngestService, generateSettlementFile } from '@app/settlement-ingest';
 import { loadDataInfileAnchor, psqlCopyAnchor, sqliteInsertAnchor } from './ingest-anchors';
 import { WORKER_NODE_FLAGS, child, machine, median, psql, table, timed } from './support';
 
@@ -66,22 +61,8 @@ async function runProduct(url: string, file: string): Promise<void> {
   const config = new AppConfigService(
     loadConfig({ SETTLEMENT_DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password' }),
   );
-  @Module({
-    imports: [
-      AppConfigModule.forRoot(config),
-      RedisModule,
-      DatabaseModule.forRoot(),
-      JobsModule.forRoot(config, { runProcessors: false }),
-      IdempotencyModule,
-      AuditModule,
-      ExtractsModule,
-      SettlementIngestModule,
-    ],
-    // ExtractsModule: every job needs its handler registered at boot, even where none runs. The
-    // feature modules' routes need the idempotency and audit modules even where no request comes.
-  })
-  class BenchModule {}
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
+  // The CLI's composition (its settlement:ingest runs the same load): no HTTP, no queue processing.
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
   // As from the inbox: the file is claimed by a rename (untimed copy first, to keep the original).
   const inboxDir = config.get('paths').inboxDir;
   mkdirSync(inboxDir, { recursive: true });
