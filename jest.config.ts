@@ -48,6 +48,8 @@ const config: Config = {
       ...common,
       displayName: 'integration',
       testMatch: [...e2eMatch, '<rootDir>/test/integration/**/*.int-spec.ts'],
+      // The CLI's e2e drives embedded mode only (its services-mode commands run in test/integration).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/cli/test/'],
       globals: { TEST_TARGET: 'services' },
       globalSetup: '<rootDir>/test/support/require-services.ts',
     },

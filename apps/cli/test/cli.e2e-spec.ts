@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { AppConfigService, AppLogger, loadConfig } from '@app/core';
-import { target } from '@app/testing';
 import { UsersService } from '@app/users';
 import { withApp } from '../src/app-commands';
 import { Boot, EXIT, runCli } from '../src/commands';
@@ -13,7 +12,7 @@ import { Boot, EXIT, runCli } from '../src/commands';
  * must boot with every module the features now need (a provider added to one feature broke it once).
  */
 // Embedded only: the integration tier runs the same modules on the servers through the api suites.
-(target() === 'embedded' ? describe : describe.skip)('npm run cli (embedded)', () => {
+describe('npm run cli (embedded)', () => {
   let dataDir: string;
   let boot: Boot;
   let printed: string;
