@@ -1,7 +1,7 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere } from 'typeorm';
 import { randomUUID } from 'node:crypto';
-import { AuditEntry, AuditPending, AuditRetention, AuditSealer, AuditVerifier } from '@app/audit';
+import { AuditEntry, AuditPending, AuditRetention, AuditSealer, AuditVerifier, SEAL_DELAY_MS } from '@app/audit';
 import { FINANCE_DB } from '@app/database';
 import {
   AT_ONCE,
@@ -29,8 +29,10 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
   let alice: CreatedUser;
   let finance: DataSource;
   const entries = () => finance.getRepository(AuditEntry);
+  /** Answers do not wait for the chain: a reader seals what was committed before it, as GET /audit does. */
+  const sealNow = () => t.app.get(AuditSealer).seal();
   const as = (token: string) => ({ post: (path: string) => t.http().post(path).auth(token, { type: 'bearer' }) });
-  const of = (where: FindOptionsWhere<AuditEntry>) => entries().find({ where, order: { seq: 'ASC' } });
+  const of = async (where: FindOptionsWhere<AuditEntry>) => sealNow().then(() => entries().find({ where, order: { seq: 'ASC' } }));
   const verify = () => t.app.get(AuditVerifier).verify();
 
   beforeAll(async () => {
@@ -63,6 +65,7 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
 
   it('a change that fails leaves no entry: a stale version, a delete of nothing, a taken username', async () => {
     const row = (await create().expect(201)).body;
+    await sealNow();
     const before = await entries().count();
     await as(alice.token)
       .post('/update-transaction')
@@ -73,6 +76,7 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
       .post('/create-user')
       .send({ username: alice.username.toUpperCase(), email: 'other@example.com', password: 'a-long-password-1' })
       .expect(409);
+    await sealNow();
     expect(await entries().count()).toBe(before);
   });
 
@@ -113,16 +117,20 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
   it(`${AT_ONCE * 4} writers, ${AT_ONCE} at a time, leave a chain without gaps that verifies`, async () => {
     const statuses = histogram(await inWaves(AT_ONCE * 4, (i) => create(i)));
     expect(statuses).toEqual({ 201: AT_ONCE * 4 });
+    await sealNow();
     const all = await entries().find({ order: { seq: 'ASC' } });
     expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
     expect(all.slice(1).every((e, i) => e.prevHash === all[i].hash)).toBe(true);
     expect(await verify()).toMatchObject({ ok: true, checked: all.length, break: null });
   });
 
-  it('every answer comes after its entry is sealed; entries a crash left pending are sealed, once, by sealers of two replicas racing each other', async () => {
+  it('an answer does not wait for the chain: its entry is sealed moments later, and GET /audit sees it at once; entries a crash left pending are sealed, once, by sealers of two replicas racing each other', async () => {
     const created = await create(7).expect(201);
-    // The 201 waited for the seal: the entry is in the chain, none is pending.
-    expect(await of({ subjectId: created.body.id })).toHaveLength(1);
+    const page = await t.http().get('/audit').query({ subject_id: created.body.id }).auth(admin, { type: 'bearer' }).expect(200);
+    expect(page.body.entries.map((e: { action: string }) => e.action)).toEqual(['transaction.create']);
+    const later = await create(8).expect(201);
+    await new Promise((resolve) => setTimeout(resolve, SEAL_DELAY_MS * 4));
+    expect(await finance.getRepository(AuditEntry).countBy({ subjectId: later.body.id })).toBe(1);
     expect(await finance.getRepository(AuditPending).count()).toBe(0);
     // Committed but never sealed, as a process killed between its commit and its seal leaves them.
     const orphans = Array.from({ length: 40 }, (_, i) =>
@@ -143,6 +151,7 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
     const replica = new AuditSealer(finance);
     const [statuses] = await Promise.all([inWaves(AT_ONCE, (i) => create(i)), replica.seal(), t.app.get(AuditSealer).seal(), replica.seal()]);
     expect(histogram(statuses)).toEqual({ 201: AT_ONCE });
+    await sealNow();
     expect(await finance.getRepository(AuditPending).count()).toBe(0);
     const sealed = await of({ action: 'test.orphan' });
     expect(sealed.map((e) => e.subjectId)).toEqual(orphans.map((o) => o.subjectId));
@@ -179,6 +188,7 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
   it('names an entry altered, removed or inserted in SQL, and /health says so; retention cuts a prefix and the rest still verifies', async () => {
     const health = await t.http().get('/health').expect(200);
     expect(health.body.details.audit).toMatchObject({ status: 'up' });
+    await sealNow();
     const victim = (await entries().find({ order: { seq: 'ASC' }, skip: 3, take: 1 }))[0];
 
     await entries().update({ seq: victim.seq }, { after: JSON.stringify({ amount: '999999.0000' }) });

@@ -10,24 +10,28 @@ import { AuditPending } from './entities/audit-pending.entity';
 /** Entries chained per sealing transaction. */
 const SEAL_BATCH = 500;
 const INSERT_BATCH = 200;
+/** How soon after a commit its entries are sealed: the writes of that moment share one seal. */
+export const SEAL_DELAY_MS = 50;
 /** How often every process looks for entries a crash or an outage left unsealed. */
 export const SWEEP_EVERY_MS = 10_000;
 
 /**
  * Chains committed audit entries (§Audit). A change's transaction writes its entries to
- * audit_pending; right after it commits, AuditLog asks for a seal and waits for it, so the answer
- * to a request comes after its entries are in the chain. A seal is one transaction that locks the
- * chain's head row, takes every pending entry in the order written, gives them `seq`, `prev_hash`
- * and `hash`, moves them to audit_entries and moves the head on. Concurrent requests share seals
- * (one in flight, at most one queued behind it), so the head is locked once per batch, not once
- * per change until its commit; replicas seal too and wait for each other on the head row. Entries
- * a crash left pending are sealed by the sweep every SWEEP_EVERY_MS.
+ * audit_pending; once it commits, AuditLog asks for a seal within SEAL_DELAY_MS and answers without
+ * waiting, so the chain costs the write path one batch per moment, not a round trip per change.
+ * A seal is one transaction that locks the chain's head row, takes every pending entry in the order
+ * written, gives them `seq`, `prev_hash` and `hash`, moves them to audit_entries and moves the head
+ * on. Seals of one process never overlap (one in flight, at most one queued behind it); replicas
+ * seal too and wait for each other on the head row. Readers of the trail (GET /audit) call seal()
+ * first, so they see every change committed before them. Entries a crash left pending are sealed by
+ * the sweep every SWEEP_EVERY_MS; shutdown seals what is pending.
  */
 @Injectable()
 export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AuditSealer.name);
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
+  private scheduled: NodeJS.Timeout | undefined;
   private sweep: NodeJS.Timeout | undefined;
 
   constructor(@InjectDataSource(FINANCE_DB) private readonly dataSource: DataSource) {}
@@ -36,8 +40,19 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     this.sweep = setInterval(() => void this.sealQuietly(), SWEEP_EVERY_MS).unref();
   }
 
-  onModuleDestroy(): void {
+  /** What this process committed is sealed before its data source closes (graceful shutdown). */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweep);
+    clearTimeout(this.scheduled);
+    await this.sealQuietly();
+  }
+
+  /** A seal within SEAL_DELAY_MS, without waiting for it: what a committed change asks for. */
+  soon(): void {
+    this.scheduled ??= setTimeout(() => {
+      this.scheduled = undefined;
+      void this.sealQuietly();
+    }, SEAL_DELAY_MS);
   }
 
   /** Resolves once every entry committed before the call is sealed (by this process or another). */

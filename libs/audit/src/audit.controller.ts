@@ -5,6 +5,7 @@ import { Brackets, DataSource } from 'typeorm';
 import { RequireRole } from '@app/access';
 import { ApiErrors, BEARER_SCHEME } from '@app/core';
 import { FINANCE_DB } from '@app/database';
+import { AuditSealer } from './audit-sealer';
 import { AuditEntryResponse, AuditListResponse, ListAuditQuery } from './dto/audit.dto';
 import { AuditEntry } from './entities/audit-entry.entity';
 
@@ -12,7 +13,10 @@ import { AuditEntry } from './entities/audit-entry.entity';
 @ApiBearerAuth(BEARER_SCHEME)
 @Controller()
 export class AuditController {
-  constructor(@InjectDataSource(FINANCE_DB) private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource(FINANCE_DB) private readonly dataSource: DataSource,
+    private readonly sealer: AuditSealer,
+  ) {}
 
   @Get('audit')
   @RequireRole('admin')
@@ -20,6 +24,8 @@ export class AuditController {
   @ApiOkResponse({ type: AuditListResponse })
   @ApiErrors(400, 401, 403, 503)
   async list(@Query() query: ListAuditQuery): Promise<AuditListResponse> {
+    // Every change committed before this request is in the chain before it is read.
+    await this.sealer.seal();
     const limit = query.limit ?? 50;
     const filtered = this.dataSource.getRepository(AuditEntry).createQueryBuilder('e');
     if (query.actor !== undefined) {

@@ -67,9 +67,14 @@ export async function withAmbientTransaction<T>(dataSource: DataSource, work: ()
   return result;
 }
 
+/** Whether the caller runs inside an open withAmbientTransaction of `dataSource`. */
+export function inOpenTransaction(dataSource: DataSource): boolean {
+  return ambient.getStore()?.get(dataSource)?.isTransactionActive === true;
+}
+
 /** `work` in the ambient transaction of `dataSource` when one is open (joined: no savepoint), else in a new one. */
 export function inTransaction<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
-  return ambient.getStore()?.get(dataSource)?.isTransactionActive ? work() : withAmbientTransaction(dataSource, work);
+  return inOpenTransaction(dataSource) ? work() : withAmbientTransaction(dataSource, work);
 }
 
 /**
@@ -78,8 +83,8 @@ export function inTransaction<T>(dataSource: DataSource, work: () => Promise<T>)
  * the change has happened by then, so `action` handles its own failures; a rejection is ignored.
  */
 export function afterCommit(dataSource: DataSource, action: () => Promise<void>): void {
-  const runner = ambient.getStore()?.get(dataSource);
-  if (!runner?.isTransactionActive) throw new Error('afterCommit needs an open withAmbientTransaction');
+  if (!inOpenTransaction(dataSource)) throw new Error('afterCommit needs an open withAmbientTransaction');
+  const runner = ambient.getStore()!.get(dataSource)!;
   const actions = committed.get(runner) ?? [];
   actions.push(action);
   committed.set(runner, actions);

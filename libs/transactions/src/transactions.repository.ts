@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, Repository, SelectQueryBuilder } from 'typeorm';
+import { DataSource, InsertQueryBuilder, Repository, SelectQueryBuilder } from 'typeorm';
 import { normaliseDecimal } from '@app/core';
 import { FINANCE_DB } from '@app/database';
 import { ListTransactionsQuery, TransactionSort } from './dto/list-transactions.query';
@@ -30,17 +30,14 @@ export class TransactionsRepository {
     return this.repo.findOneBy(userId === null ? { id } : { id, userId });
   }
 
+  /** One INSERT of `rows`, to run as it is or beside its audit entries (AuditLog.inserted). */
+  insertQuery(rows: Transaction[]): InsertQueryBuilder<Transaction> {
+    return this.repo.createQueryBuilder().insert().into(Transaction).values(rows);
+  }
+
+  /** In batches, in the caller's transaction. */
   async insertMany(rows: Transaction[]): Promise<void> {
-    // One statement is atomic by itself: no BEGIN/COMMIT round trips for a single create.
-    if (rows.length <= INSERT_BATCH) {
-      await this.repo.insert(rows);
-      return;
-    }
-    await this.dataSource.transaction(async (manager) => {
-      for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-        await manager.insert(Transaction, rows.slice(i, i + INSERT_BATCH));
-      }
-    });
+    for (let i = 0; i < rows.length; i += INSERT_BATCH) await this.insertQuery(rows.slice(i, i + INSERT_BATCH)).execute();
   }
 
   /** Applies `changes` only if the row still has `version`; answers whether it did. */

@@ -40,12 +40,15 @@ export class TransactionsService {
         version: 1,
       });
     });
+    const audit = rows.map((row) => ({ actor, action: 'transaction.create', subjectType: 'transaction', subjectId: row.id, after: auditView(row) }));
+    // The route's one create is one INSERT with its entry; bulk creates (the CLI's seed) insert in batches.
+    if (rows.length === 1) {
+      await this.audit.inserted(this.transactions.insertQuery(rows), audit);
+      return rows;
+    }
     return this.audit.recorded(async () => {
       await this.transactions.insertMany(rows);
-      return {
-        result: rows,
-        audit: rows.map((row) => ({ actor, action: 'transaction.create', subjectType: 'transaction', subjectId: row.id, after: auditView(row) })),
-      };
+      return { result: rows, audit };
     });
   }
 
