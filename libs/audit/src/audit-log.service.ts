@@ -63,7 +63,7 @@ export class AuditLog {
     // Each statement numbers its placeholders from $1 (values are never inlined): the entries' follow the change's.
     const entriesAfter = entriesSql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + changeParameters.length}`);
     await this.dataSource.query(`WITH change AS (${changeSql}) ${entriesAfter}`, [...changeParameters, ...entryParameters]);
-    this.sealCommitted();
+    await this.sealCommitted(records.length);
   }
 
   /**
@@ -78,13 +78,18 @@ export class AuditLog {
       for (let i = 0; i < entries.length; i += INSERT_BATCH) await this.pendingInsert(entries.slice(i, i + INSERT_BATCH)).execute();
     };
     await (entries.length <= INSERT_BATCH ? write() : inTransaction(this.dataSource, write));
-    this.sealCommitted();
+    await this.sealCommitted(entries.length);
   }
 
-  /** Asks for a seal of what was just written: now, or once the transaction open around it has committed. */
-  private sealCommitted(): void {
-    if (inOpenTransaction(this.dataSource)) afterCommit(this.dataSource, async () => this.sealer.soon());
-    else this.sealer.soon();
+  /**
+   * Asks for a seal of what was just written, once the transaction open around it has committed.
+   * Bulk writes (more entries than one INSERT takes: an import) wait for it, so they return with
+   * their trail chained rather than leaving a large seal to the next reader or to shutdown.
+   */
+  private async sealCommitted(count: number): Promise<void> {
+    const seal = count > INSERT_BATCH ? () => this.sealer.sealQuietly() : async () => this.sealer.soon();
+    if (inOpenTransaction(this.dataSource)) afterCommit(this.dataSource, seal);
+    else await seal();
   }
 
   private pendingEntries(records: AuditRecord[]): AuditPending[] {
