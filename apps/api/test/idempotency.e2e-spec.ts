@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditEntry, AuditPending, AuditSealer } from '@app/audit';
 import { FINANCE_DB, SETTLEMENT_DB } from '@app/database';
 import { IdempotencyCleanup, IdempotencyKey } from '@app/idempotency';
 import { AT_ONCE, CreatedUser, TestApp, WRITE_LAYOUTS, createTestApp, createUser, histogram, loginAdmin } from '@app/testing';
@@ -67,6 +68,11 @@ describe.each(WRITE_LAYOUTS)('Idempotency-Key (finance on %o)', (servers) => {
     expect((await transactionsOf(alice)) - before).toBe(1);
     // Once the first has answered, every retry is a replay.
     expect((await create(alice, key).expect(201)).headers['idempotent-replayed']).toBe('true');
+    // And the audit trail holds the one create, not one per attempt.
+    const [id] = new Set(answers.filter((r) => r.status === 201).map((r) => r.body.id as string));
+    await t.app.get(AuditSealer).seal();
+    expect(await finance.getRepository(AuditEntry).countBy({ subjectId: id })).toBe(1);
+    expect(await finance.getRepository(AuditPending).count()).toBe(0);
   });
 
   it('keys are per caller: the same key from another user runs their own request', async () => {
