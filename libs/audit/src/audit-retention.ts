@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, LessThan, LessThanOrEqual } from 'typeorm';
 import { AppConfigService } from '@app/core';
 import { FINANCE_DB, withAmbientTransaction } from '@app/database';
-import { AuditChainHead } from './entities/audit-chain-head.entity';
+import { AuditChainHead, lockedHead } from './entities/audit-chain-head.entity';
 import { AuditEntry } from './entities/audit-entry.entity';
 
 /**
@@ -25,9 +25,7 @@ export class AuditRetention {
   async cutExpired(now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - this.config.get('audit').retentionDays * 86_400_000);
     const removed = await withAmbientTransaction(this.dataSource, async () => {
-      const heads = this.dataSource.getRepository(AuditChainHead).createQueryBuilder('h').where('h.id = 1');
-      if (this.dataSource.options.type !== 'better-sqlite3') heads.setLock('pessimistic_write');
-      const head = await heads.getOneOrFail();
+      const head = await lockedHead(this.dataSource.manager);
       const entries = this.dataSource.getRepository(AuditEntry);
       const last = await entries.findOne({ where: { at: LessThan(cutoff) }, order: { seq: 'DESC' } });
       if (!last || last.seq <= head.anchorSeq) return 0;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { FINANCE_DB } from '@app/database';
 import { entryHash } from './audit-chain';
-import { AuditChainHead } from './entities/audit-chain-head.entity';
+import { AuditChainHead, lockedHead } from './entities/audit-chain-head.entity';
 import { AuditEntry } from './entities/audit-entry.entity';
 import { AuditPending } from './entities/audit-pending.entity';
 
@@ -84,9 +84,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     const sqlite = this.dataSource.options.type === 'better-sqlite3';
     // Read committed on the servers: what another replica sealed while this one waited for the head is gone.
     const seal = async (manager: EntityManager) => {
-      const heads = manager.getRepository(AuditChainHead).createQueryBuilder('h').where('h.id = 1');
-      if (!sqlite) heads.setLock('pessimistic_write');
-      const head = await heads.getOneOrFail();
+      const head = await lockedHead(manager);
       const pending = await manager.getRepository(AuditPending).find({ order: { at: 'ASC', id: 'ASC' }, take: SEAL_BATCH });
       if (pending.length === 0) return 0;
       let { seq, hash } = head;

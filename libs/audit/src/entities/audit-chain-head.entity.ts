@@ -1,9 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, EntityManager, PrimaryColumn } from 'typeorm';
 
 const bigintAsNumber = { to: (value: number) => value, from: (value: string | number) => Number(value) };
 
 /**
- * The one row every append locks (`FOR UPDATE`, in the change's transaction), so entries get `seq`
+ * The one row every seal and the retention cut lock (`FOR UPDATE`, lockedHead), so entries get `seq`
  * without gaps and each `prev_hash` is the hash of the entry before, whatever the concurrency.
  * `anchor_*`: where the kept chain starts once retention cut an expired prefix.
  */
@@ -23,4 +23,11 @@ export class AuditChainHead {
 
   @Column({ name: 'anchor_hash', type: 'varchar', length: 64 })
   anchorHash: string;
+}
+
+/** The head row, locked until the end of the transaction `manager` runs in (SQLite's write gate serialises writers already). */
+export function lockedHead(manager: EntityManager): Promise<AuditChainHead> {
+  const heads = manager.getRepository(AuditChainHead).createQueryBuilder('h').where('h.id = 1');
+  if (manager.connection.options.type !== 'better-sqlite3') heads.setLock('pessimistic_write');
+  return heads.getOneOrFail();
 }
