@@ -160,6 +160,32 @@ describe.each(WRITE_LAYOUTS)('audit trail (finance on %o)', (servers) => {
     expect(await verify()).toMatchObject({ ok: true, checked: all.length, break: null });
   });
 
+  it(`${AT_ONCE} logins, ${AT_ONCE} creates and ${AT_ONCE} GET /audit at once: one entry per login and per 201, every read 200, the chain verifies`, async () => {
+    const before = await finance.getRepository('Transaction').countBy({ userId: alice.id });
+    const login = (i: number) =>
+      t
+        .http()
+        .post('/api/token')
+        .send({ username: alice.username, password: i % 2 === 0 ? alice.password : 'a-wrong-password' });
+    const read = () => t.http().get('/audit').query({ limit: 5 }).auth(admin, { type: 'bearer' });
+    const since = new Date(Date.now() - 1);
+    const [logins, creates, reads] = await Promise.all([
+      inWaves(AT_ONCE, (i) => login(i)),
+      Promise.all(Array.from({ length: AT_ONCE }, (_, i) => create(i))),
+      inWaves(AT_ONCE, () => read()),
+    ]);
+    expect(histogram(logins)).toEqual({ 200: AT_ONCE / 2, 401: AT_ONCE / 2 });
+    expect(histogram(creates.map((r) => r.status))).toEqual({ 201: AT_ONCE });
+    expect(histogram(reads)).toEqual({ 200: AT_ONCE });
+    expect((await finance.getRepository('Transaction').countBy({ userId: alice.id })) - before).toBe(AT_ONCE);
+    const logged = (await of({ actorUsername: alice.username })).filter((e) => e.at >= since && e.action.startsWith('login.'));
+    expect(logged.filter((e) => e.action === 'login.success')).toHaveLength(AT_ONCE / 2);
+    expect(logged.filter((e) => e.action === 'login.failure')).toHaveLength(AT_ONCE / 2);
+    const createdEntries = await Promise.all(creates.map((r) => of({ subjectId: r.body.id })));
+    expect(createdEntries.every((trail) => trail.length === 1)).toBe(true);
+    expect(await verify()).toMatchObject({ ok: true, break: null });
+  });
+
   it('GET /audit: admins only, filtered, newest first, with a cursor', async () => {
     const operator = await createUser(t, admin, { role: 'operator' });
     await t.http().get('/audit').auth(operator.token, { type: 'bearer' }).expect(403);
