@@ -67,9 +67,15 @@ export async function withAmbientTransaction<T>(dataSource: DataSource, work: ()
   return result;
 }
 
+/** The runner of the withAmbientTransaction of `dataSource` open around the caller, if any. */
+function openRunner(dataSource: DataSource): QueryRunner | undefined {
+  const runner = ambient.getStore()?.get(dataSource);
+  return runner?.isTransactionActive ? runner : undefined;
+}
+
 /** Whether the caller runs inside an open withAmbientTransaction of `dataSource`. */
 export function inOpenTransaction(dataSource: DataSource): boolean {
-  return ambient.getStore()?.get(dataSource)?.isTransactionActive === true;
+  return openRunner(dataSource) !== undefined;
 }
 
 /** `work` in the ambient transaction of `dataSource` when one is open (joined: no savepoint), else in a new one. */
@@ -83,8 +89,8 @@ export function inTransaction<T>(dataSource: DataSource, work: () => Promise<T>)
  * the change has happened by then, so `action` handles its own failures; a rejection is ignored.
  */
 export function afterCommit(dataSource: DataSource, action: () => Promise<void>): void {
-  if (!inOpenTransaction(dataSource)) throw new Error('afterCommit needs an open withAmbientTransaction');
-  const runner = ambient.getStore()!.get(dataSource)!;
+  const runner = openRunner(dataSource);
+  if (!runner) throw new Error('afterCommit needs an open withAmbientTransaction');
   const actions = committed.get(runner) ?? [];
   actions.push(action);
   committed.set(runner, actions);
